@@ -1,0 +1,176 @@
+"""Parley's one exception tree, grouped by how a caller recovers.
+
+    ParleyError                      500 internal_error
+    ├── InvalidRequestError          400 invalid_request      fix the request
+    │   ├── InvalidCursorError       400 invalid_cursor
+    │   └── UnsupportedFilterError   400 unsupported_filter
+    ├── AuthenticationError          401 unauthorized          send a valid Parley key
+    ├── PermissionDeniedError        403 forbidden
+    ├── NotFoundError                404 not_found             the object is not there (for you)
+    ├── ConflictError                409 conflict
+    ├── RateLimitedError             429 rate_limited          wait `retry_after` seconds
+    └── ProviderError                502 provider_error        the provider caused it (remote)
+        ├── ProviderAuthError        401 provider_auth_failed  relink the account
+        ├── ProviderForbiddenError   403 provider_forbidden
+        ├── ProviderNotFoundError    404 remote_not_found
+        ├── ProviderRateLimitedError 429 provider_rate_limited wait `retry_after` seconds
+        ├── ProviderUnavailableError 503 provider_unavailable  retry later (5xx, timeouts)
+        └── ProviderResponseError    502 provider_bad_response the provider sent garbage
+
+Messages never contain credentials: callers build them from ids and provider details only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AuthenticationError",
+    "ConflictError",
+    "InvalidCursorError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "ParleyError",
+    "PermissionDeniedError",
+    "ProviderAuthError",
+    "ProviderError",
+    "ProviderForbiddenError",
+    "ProviderNotFoundError",
+    "ProviderRateLimitedError",
+    "ProviderResponseError",
+    "ProviderUnavailableError",
+    "RateLimitedError",
+    "UnsupportedFilterError",
+]
+
+
+class ParleyError(Exception):
+    """Base of every error Parley raises on purpose."""
+
+    status: ClassVar[int] = 500
+    default_code: ClassVar[str] = "internal_error"
+
+    def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.param = param
+
+    @property
+    def remote(self) -> bool:
+        return False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body of the error envelope (without request id)."""
+        body: dict[str, Any] = {
+            "status": self.status,
+            "code": self.code,
+            "message": self.message,
+            "remote": self.remote,
+        }
+        if self.param is not None:
+            body["param"] = self.param
+        return body
+
+
+class InvalidRequestError(ParleyError):
+    status = 400
+    default_code = "invalid_request"
+
+
+class InvalidCursorError(InvalidRequestError):
+    default_code = "invalid_cursor"
+
+
+class UnsupportedFilterError(InvalidRequestError):
+    default_code = "unsupported_filter"
+
+
+class AuthenticationError(ParleyError):
+    status = 401
+    default_code = "unauthorized"
+
+
+class PermissionDeniedError(ParleyError):
+    status = 403
+    default_code = "forbidden"
+
+
+class NotFoundError(ParleyError):
+    status = 404
+    default_code = "not_found"
+
+
+class ConflictError(ParleyError):
+    status = 409
+    default_code = "conflict"
+
+
+class RateLimitedError(ParleyError):
+    status = 429
+    default_code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after
+
+
+class ProviderError(ParleyError):
+    """The provider caused it; `remote_status`/`remote_body` say what it answered."""
+
+    status = 502
+    default_code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        remote_status: int | None = None,
+        remote_body: str | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.remote_status = remote_status
+        self.remote_body = remote_body
+        self.retry_after = retry_after
+
+    @property
+    def remote(self) -> bool:
+        return True
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        body["remote_status"] = self.remote_status
+        body["remote_body"] = self.remote_body
+        return body
+
+
+class ProviderAuthError(ProviderError):
+    status = 401
+    default_code = "provider_auth_failed"
+
+
+class ProviderForbiddenError(ProviderError):
+    status = 403
+    default_code = "provider_forbidden"
+
+
+class ProviderNotFoundError(ProviderError):
+    status = 404
+    default_code = "remote_not_found"
+
+
+class ProviderRateLimitedError(ProviderError):
+    status = 429
+    default_code = "provider_rate_limited"
+
+
+class ProviderUnavailableError(ProviderError):
+    status = 503
+    default_code = "provider_unavailable"
+
+
+class ProviderResponseError(ProviderError):
+    status = 502
+    default_code = "provider_bad_response"
