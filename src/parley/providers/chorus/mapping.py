@@ -1,0 +1,412 @@
+"""Pure Chorus JSON -> unified models (no I/O): the field map of unified-model.md."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from parley.errors import ProviderResponseError
+from parley.providers.chorus.schemas import (
+    ChorusCluster,
+    ChorusConversation,
+    ChorusConversationAttributes,
+    ChorusEngagement,
+    ChorusParticipant,
+    ChorusRecording,
+    ChorusTeam,
+    ChorusUser,
+)
+from parley.unified import (
+    Attendee,
+    AttendeeType,
+    CrmContext,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Owner,
+    Speaker,
+    SpeakerType,
+    Team,
+    Tracker,
+    TrackerMention,
+    TranscriptEntry,
+    User,
+    UserEmail,
+)
+
+__all__ = [
+    "RecordingUrl",
+    "conversation_resource",
+    "engagement_row_of",
+    "map_meeting",
+    "map_team",
+    "map_user",
+    "meeting_from_conversation",
+    "meeting_from_engagement",
+    "user_rows",
+]
+
+M = TypeVar("M", bound=BaseModel)
+Attributes = ChorusConversationAttributes
+#: builds Parley's stable recording link for (meeting id, "audio" | "video")
+RecordingUrl = Callable[[str, Literal["audio", "video"]], str]
+
+_TYPES = {"meeting": MeetingType.MEETING, "dialer": MeetingType.CALL}
+_STATUSES = {
+    "done": MeetingStatus.COMPLETED,
+    "completed": MeetingStatus.COMPLETED,
+    "live": MeetingStatus.IN_PROGRESS,
+    "in_progress": MeetingStatus.IN_PROGRESS,
+    "processing": MeetingStatus.PROCESSING,
+    "scheduled": MeetingStatus.SCHEDULED,
+    "no show": MeetingStatus.NO_SHOW,
+    "no_show": MeetingStatus.NO_SHOW,
+}
+_SPEAKER_TYPES = {"rep": SpeakerType.USER, "cust": SpeakerType.GUEST}
+# Engagement kinds that never carry a recording, so no playback link is offered for them.
+_UNRECORDED_TYPES = {"email", "content_viewed", "unrecorded_meeting"}
+
+
+def _parse(model: type[M], raw: Any, what: str) -> M:
+    if not isinstance(raw, Mapping):
+        raise ProviderResponseError(f"Chorus sent {what} that is not a JSON object.")
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as exc:  # the lenient schemas make this rare; report, never crash
+        message = f"Chorus sent an unreadable {what}: {exc.errors()[0]['msg']}"
+        raise ProviderResponseError(message) from None
+
+
+def _blank(value: str | None) -> str | None:
+    # Chorus sends "" for absent values (e.g. `account_id`); unknown stays null.
+    return value if value is not None and value.strip() else None
+
+
+def _first(*values: str | None) -> str | None:
+    return next((v for v in values if _blank(v) is not None), None)
+
+
+def _when(value: float | str | None) -> datetime | None:
+    """Epoch seconds (or milliseconds) or ISO 8601 -> aware UTC datetime; garbage -> None."""
+    try:
+        if isinstance(value, float):
+            # conversations:export speaks epoch milliseconds; accept them here too.
+            return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+        if isinstance(value, str) and value.strip():
+            parsed = datetime.fromisoformat(value.strip())
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _status(value: str | None) -> MeetingStatus | None:
+    if value is None:
+        return None
+    return _STATUSES.get(value.strip().lower(), MeetingStatus.UNKNOWN)
+
+
+def _speaker_type(value: str | None) -> SpeakerType:
+    return _SPEAKER_TYPES.get((value or "").strip().lower(), SpeakerType.UNKNOWN)
+
+
+def conversation_resource(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The JSON:API resource of a `RecordingDoc` (accepts the doc or the resource itself)."""
+    data = raw.get("data")
+    return data if isinstance(data, Mapping) else raw
+
+
+def engagement_row_of(remote_data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """The engagement row kept in a meeting's `remote_data`, if any."""
+    if not remote_data:
+        return None
+    row = remote_data.get("engagement")
+    if isinstance(row, Mapping):
+        return row
+    return remote_data if "engagement_id" in remote_data else None
+
+
+def meeting_from_engagement(
+    row: Mapping[str, Any], *, recording_url: RecordingUrl | None = None
+) -> Meeting:
+    """A list-level Meeting from one `/v3/engagements` row (no transcript, speakers, summary)."""
+    return map_meeting(row, None, recording_url=recording_url)
+
+
+def meeting_from_conversation(
+    doc: Mapping[str, Any], *, recording_url: RecordingUrl | None = None
+) -> Meeting:
+    """A full Meeting from a `GET /api/v1/conversations/{id}` document alone."""
+    return map_meeting(None, doc, recording_url=recording_url)
+
+
+def map_meeting(
+    engagement: Mapping[str, Any] | None,
+    conversation: Mapping[str, Any] | None,
+    *,
+    recording_url: RecordingUrl | None = None,
+) -> Meeting:
+    """Merge an engagement row (E) and a conversation document (C) into one Meeting."""
+    e = _parse(ChorusEngagement, engagement, "engagement") if engagement is not None else None
+    c = None
+    if conversation is not None:
+        c = _parse(ChorusConversation, conversation_resource(conversation), "conversation")
+    e = e or ChorusEngagement()
+    attrs = c.attributes if c is not None and c.attributes is not None else None
+    rec = attrs.recording if attrs is not None else None
+    meeting_id = _first(e.engagement_id, c.id if c else None)
+    if meeting_id is None:
+        raise ProviderResponseError("Chorus sent a meeting without an id.")
+
+    start = _when(e.date_time) or _when(rec.start_time if rec else None)
+    duration = e.duration if e.duration is not None else (rec.duration if rec else None)
+    owner = _owner(e, attrs)
+    meeting_info = attrs.meeting if attrs else None
+    participants = (attrs.participants if attrs else None) or e.participants or []
+    trackers = _trackers(e, rec)
+    remote: dict[str, Any] = {}
+    if engagement is not None:
+        remote["engagement"] = dict(engagement)
+    if conversation is not None:
+        remote["conversation"] = dict(conversation_resource(conversation))
+
+    return Meeting(
+        id=meeting_id,
+        title=_first(e.subject, *((attrs.name, attrs.generated_subject) if attrs else ())),
+        type=_TYPES.get((e.engagement_type or "").lower(), MeetingType.OTHER),
+        status=_meeting_status(e, attrs),
+        start_time=start,
+        end_time=start + timedelta(seconds=duration) if start and duration is not None else None,
+        duration=duration,
+        language=_first(e.language, attrs.language if attrs else None),
+        web_url=_blank(e.url),
+        meeting_url=_blank(meeting_info.meeting_url) if meeting_info else None,
+        calendar_event_id=_first(meeting_info.calendar_id, meeting_info.ical_uid)
+        if meeting_info
+        else None,
+        owner=owner,
+        attendees=[_attendee(p, i, owner, attrs) for i, p in enumerate(participants)],
+        audio_recording_url=_recording(meeting_id, "audio", e, c, rec, recording_url),
+        video_recording_url=_recording(meeting_id, "video", e, c, rec, recording_url),
+        topics=list(dict.fromkeys(t.name for t in trackers if t.count > 0 or t.mentions)),
+        trackers=trackers,
+        transcript=_transcript(rec) if rec is not None and rec.utterances is not None else None,
+        speakers=_speakers(rec.clusters) if rec is not None and rec.clusters is not None else None,
+        summary=_blank(attrs.summary) if attrs else None,
+        action_items=list(attrs.action_items or []) if attrs else [],
+        crm=_crm(e, attrs),
+        created_at=_when(attrs.created_at) if attrs else None,
+        updated_at=_when(attrs.modified_at) if attrs else None,
+        remote_data=remote,
+    )
+
+
+def _meeting_status(e: ChorusEngagement, attrs: Attributes | None) -> MeetingStatus:
+    # C.status is the richer enum (live, no show, scheduled); E only says done/processing.
+    c_status = _status(attrs.status) if attrs is not None else None
+    if c_status is not None and c_status is not MeetingStatus.UNKNOWN:
+        return c_status
+    return _status(e.processing_state) or c_status or MeetingStatus.UNKNOWN
+
+
+def _owner(e: ChorusEngagement, attrs: Attributes | None) -> Owner | None:
+    c_owner = attrs.owner if attrs is not None else None
+    owner = Owner(
+        user_id=_first(e.user_id, c_owner.user_id if c_owner else None),
+        name=_first(e.user_name, c_owner.name if c_owner else None),
+        email=_first(e.user_email, c_owner.email if c_owner else None),
+    )
+    return owner if owner.user_id or owner.name or owner.email else None
+
+
+def _attendee(
+    p: ChorusParticipant, index: int, owner: Owner | None, attrs: Attributes | None
+) -> Attendee:
+    owner_person = attrs.owner.person_id if attrs is not None and attrs.owner else None
+    email = _blank(p.email)
+    is_host = owner is not None and (
+        (owner.user_id is not None and p.user_id == owner.user_id)
+        or (owner.email is not None and email is not None and email.lower() == owner.email.lower())
+    )
+    is_host = is_host or (owner_person is not None and p.person_id == owner_person)
+    internal = _blank(p.user_id) is not None or (p.type or "").lower() == "rep"
+    return Attendee(
+        # Attendees need an id: the person id, else whatever else identifies them.
+        id=_first(p.person_id, p.user_id, email) or str(index),
+        user_id=_blank(p.user_id),
+        name=_blank(p.name),
+        email=email,
+        title=_blank(p.title),
+        company_name=_blank(p.company_name),
+        is_host=is_host,
+        type=AttendeeType.USER if internal else AttendeeType.GUEST,
+    )
+
+
+def _recording(
+    meeting_id: str,
+    kind: Literal["audio", "video"],
+    e: ChorusEngagement,
+    c: ChorusConversation | None,
+    rec: ChorusRecording | None,
+    recording_url: RecordingUrl | None,
+) -> str | None:
+    if recording_url is None or (e.engagement_type or "").lower() in _UNRECORDED_TYPES:
+        return None
+    if c is not None:
+        # The conversation is authoritative: no recording object, or one that says so, is none.
+        if rec is None or rec.recordable is False or _blank(rec.unrecorded_reason):
+            return None
+        if kind == "video" and rec.audio_only:
+            return None
+    elif kind == "video" and (e.engagement_type or "").lower() == "dialer":
+        return None  # phone calls have no video
+    return recording_url(meeting_id, kind)
+
+
+def _trackers(e: ChorusEngagement, rec: ChorusRecording | None) -> list[Tracker]:
+    if rec is not None and rec.trackers is not None:
+        trackers = []
+        for t in rec.trackers:
+            if _blank(t.name) is None:
+                continue
+            mentions = [
+                TrackerMention(segment_index=m.utterance, offset=m.offset)
+                for m in t.mentions or []
+                if m.utterance is not None
+            ]
+            count = t.count if t.count is not None else len(mentions)
+            trackers.append(Tracker(name=t.name or "", type=t.type, count=count, mentions=mentions))
+        return trackers
+    return [
+        # A listed match with no count still matched: count it once rather than drop it.
+        Tracker(
+            name=m.name or "", type=m.type, count=m.num_matches if m.num_matches is not None else 1
+        )
+        for m in e.tracker_matches or []
+        if _blank(m.name) is not None
+    ]
+
+
+def _transcript(rec: ChorusRecording) -> list[TranscriptEntry]:
+    clusters = {c.id: c for c in rec.clusters or [] if c.id is not None}
+    entries = []
+    for position, u in enumerate(rec.utterances or []):
+        cluster = clusters.get(u.participant) if u.participant is not None else None
+        start, length = u.snippet_time, u.snippet_length
+        entries.append(
+            TranscriptEntry(
+                index=u.index if u.index is not None else position,
+                speaker_id=_first(u.speaker_id, cluster.id if cluster else None, u.participant),
+                speaker_name=_first(u.speaker_name, *_cluster_names(cluster)),
+                speaker_type=_speaker_type(u.speaker_type or (cluster.type if cluster else None)),
+                text=u.snippet or "",
+                start_time=start,
+                end_time=start + length if start is not None and length is not None else None,
+            )
+        )
+    return entries
+
+
+def _cluster_names(cluster: ChorusCluster | None) -> tuple[str | None, str | None]:
+    return (cluster.speaker_name, cluster.display_name) if cluster else (None, None)
+
+
+def _speakers(clusters: Iterable[ChorusCluster]) -> list[Speaker]:
+    talk = [(c, sum(r.talk_time or 0.0 for r in c.ranges or [])) for c in clusters]
+    total = sum(seconds for _, seconds in talk)
+    return [
+        Speaker(
+            speaker_id=c.id if c.id is not None else str(i),
+            name=_first(*_cluster_names(c)),
+            type=_speaker_type(c.type),
+            user_id=_blank(c.user_id),
+            talk_time=seconds,
+            talk_ratio=seconds / total if total > 0 else 0.0,
+        )
+        for i, (c, seconds) in enumerate(talk)
+    ]
+
+
+def _crm(e: ChorusEngagement, attrs: Attributes | None) -> CrmContext | None:
+    account = attrs.account if attrs is not None else None
+    deal = attrs.deal if attrs is not None else None
+    crm = CrmContext(
+        account_id=_first(e.account_id, account.id if account else None),
+        account_name=_first(e.account_name, account.name if account else None),
+        opportunity_id=_first(e.opportunity_id, deal.id if deal else None),
+        opportunity_name=_first(e.opportunity_name, deal.name if deal else None),
+        deal_stage=_blank(deal.current_stage) if deal else None,
+    )
+    return crm if any(crm.model_dump().values()) else None
+
+
+def user_rows(payload: Any) -> list[Mapping[str, Any]]:
+    """The user rows of a `/v3/users` body: a bare array, `{"users": [...]}` or JSON:API."""
+    rows: Any = payload
+    if isinstance(payload, Mapping):
+        rows = payload.get("users", payload.get("data"))
+        if isinstance(rows, Mapping):  # a JSON:API single-resource document (users/me)
+            rows = [rows]
+    if not isinstance(rows, list):
+        raise ProviderResponseError(
+            "Chorus sent /v3/users in an unknown shape (expected an array, "
+            '{"users": [...]} or {"data": [...]}).'
+        )
+    return [row for row in rows if isinstance(row, Mapping)]
+
+
+def map_user(raw: Mapping[str, Any]) -> User:
+    """A User from a `/v3/users` row or a JSON:API `user` resource (`/api/v1/users/me`)."""
+    flat = _flatten(raw)
+    u = _parse(ChorusUser, flat, "user")
+    user_id = _first(u.id, u.user_id)
+    if user_id is None:
+        raise ProviderResponseError("Chorus sent a user without an id.")
+    email = _blank(u.email)
+    return User(
+        id=user_id,
+        name=_blank(u.name),
+        first_name=_blank(u.first_name),
+        last_name=_blank(u.last_name),
+        emails=[UserEmail(email=email, is_primary=True)] if email else [],
+        role=_first(u.role, u.type),
+        title=_blank(u.title),
+        team_ids=list(u.team_ids or []),
+        manager_id=_blank(u.manager_id),
+        is_active=None if u.invalidated is None else not u.invalidated,
+        license_type=_blank(u.license_type),
+        created_at=_when(u.created_on),
+        remote_data=dict(raw),
+    )
+
+
+def map_team(raw: Mapping[str, Any]) -> Team:
+    """A Team from a JSON:API `team` resource (or a `TeamDoc`)."""
+    resource = conversation_resource(raw)
+    t = _parse(ChorusTeam, resource, "team")
+    if t.id is None:
+        raise ProviderResponseError("Chorus sent a team without an id.")
+    a = t.attributes
+    return Team(
+        id=t.id,
+        name=_blank(a.name) if a else None,
+        description=_blank(a.description) if a else None,
+        member_ids=list(a.users or []) if a else [],
+        manager_id=_blank(a.manager) if a else None,
+        parent_team_id=_blank(a.parent_team) if a else None,
+        remote_data=dict(resource),
+    )
+
+
+def _flatten(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    # JSON:API keeps fields under `attributes`; flat rows keep them at the top.
+    data = raw.get("data")
+    resource = data if isinstance(data, Mapping) else raw
+    attributes = resource.get("attributes")
+    if isinstance(attributes, Mapping):
+        return {**attributes, "id": resource.get("id", attributes.get("id"))}
+    return resource

@@ -1,0 +1,318 @@
+"""Chorus payload models: lenient mirrors of the OpenAPI schemas, private to this package."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+__all__ = [
+    "ChorusAccount",
+    "ChorusCluster",
+    "ChorusClusterRange",
+    "ChorusConversation",
+    "ChorusConversationAttributes",
+    "ChorusDeal",
+    "ChorusEngagement",
+    "ChorusEngagementPage",
+    "ChorusMeetingInfo",
+    "ChorusMention",
+    "ChorusOwner",
+    "ChorusParticipant",
+    "ChorusRecording",
+    "ChorusTeam",
+    "ChorusTeamAttributes",
+    "ChorusTracker",
+    "ChorusTrackerMatch",
+    "ChorusUser",
+    "ChorusUtterance",
+]
+
+
+# The contract leaves most /v3 fields untyped and real payloads drift (ids as int or str,
+# numbers as strings), so scalars coerce what they can and drop what they cannot: a
+# surprising value becomes null instead of failing the whole meeting.
+def _text(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) else None
+    return None
+
+
+def _integer(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None and number.is_integer() else None
+
+
+def _flag(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    return None
+
+
+def _objects(value: Any) -> list[Any] | None:
+    # Keep only the JSON objects of a list: one odd element must not sink its siblings.
+    if not isinstance(value, list):
+        return None
+    return [item for item in value if isinstance(item, dict)]
+
+
+def _texts(value: Any) -> list[str] | None:
+    if not isinstance(value, list):
+        return None
+    return [text for text in (_text(item) for item in value) if text is not None]
+
+
+def _timestamp(value: Any) -> float | str | None:
+    number = _number(value)
+    return number if number is not None else _text(value)
+
+
+def _object(value: Any) -> Any:
+    return value if isinstance(value, dict) else None
+
+
+Text = Annotated[str | None, BeforeValidator(_text)]
+Number = Annotated[float | None, BeforeValidator(_number)]
+Integer = Annotated[int | None, BeforeValidator(_integer)]
+Flag = Annotated[bool | None, BeforeValidator(_flag)]
+Texts = Annotated[list[str] | None, BeforeValidator(_texts)]
+# Epoch seconds on /v3, ISO 8601 on /api/v1; either may turn up, so keep the raw value.
+Timestamp = Annotated[float | str | None, BeforeValidator(_timestamp)]
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class ChorusTrackerMatch(_Lenient):
+    """`/v3/engagements` `tracker_matches[]` (only with `with_trackers=true`)."""
+
+    name: Text = None
+    num_matches: Integer = None
+    type: Text = None
+
+
+class ChorusParticipant(_Lenient):
+    """A participant of an engagement or a conversation."""
+
+    person_id: Text = None
+    user_id: Text = None
+    name: Text = None
+    email: Text = None
+    title: Text = None
+    company_name: Text = None
+    type: Text = None
+    is_my_team: Flag = None
+
+
+class ChorusEngagement(_Lenient):
+    """One `/v3/engagements` row (the spec gives only an example: every field optional)."""
+
+    engagement_id: Text = None
+    subject: Text = None
+    engagement_type: Text = None
+    processing_state: Text = None
+    date_time: Timestamp = None
+    duration: Number = None
+    language: Text = None
+    url: Text = None
+    user_id: Text = None
+    user_name: Text = None
+    user_email: Text = None
+    account_id: Text = None
+    account_name: Text = None
+    opportunity_id: Text = None
+    opportunity_name: Text = None
+    no_show: Flag = None
+    participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(_objects)] = None
+    tracker_matches: Annotated[list[ChorusTrackerMatch] | None, BeforeValidator(_objects)] = None
+
+
+class ChorusEngagementPage(_Lenient):
+    """The `/v3/engagements` body: one page and the key of the next."""
+
+    continuation_key: Text = None
+    engagements: Annotated[list[dict[str, Any]] | None, BeforeValidator(_objects)] = None
+
+
+class ChorusClusterRange(_Lenient):
+    """One stretch of talk inside a speaker cluster."""
+
+    start: Number = None
+    length: Number = None
+    talk_time: Number = None
+
+
+class ChorusCluster(_Lenient):
+    """A speaker cluster of a recording (one per detected voice)."""
+
+    id: Text = None
+    participant: Text = None
+    speaker_name: Text = None
+    display_name: Text = None
+    type: Text = None
+    user_id: Text = None
+    ranges: Annotated[list[ChorusClusterRange] | None, BeforeValidator(_objects)] = None
+
+
+class ChorusUtterance(_Lenient):
+    """One transcript line."""
+
+    id: Text = None
+    index: Integer = None
+    participant: Text = None
+    snippet: Text = None
+    snippet_time: Number = None
+    snippet_length: Number = None
+    speaker_id: Text = None
+    speaker_name: Text = None
+    speaker_type: Text = None
+
+
+class ChorusMention(_Lenient):
+    """Where a tracker matched: an utterance index and an offset."""
+
+    utterance: Integer = None
+    offset: Number = None
+
+
+class ChorusTracker(_Lenient):
+    """A tracker of a recording with its mentions."""
+
+    id: Text = None
+    name: Text = None
+    type: Text = None
+    source: Text = None
+    count: Integer = None
+    mentions: Annotated[list[ChorusMention] | None, BeforeValidator(_objects)] = None
+
+
+class ChorusRecording(_Lenient):
+    """`attributes.recording` of a conversation."""
+
+    audio_only: Flag = None
+    recordable: Flag = None
+    unrecorded_reason: Text = None
+    start_time: Timestamp = None
+    duration: Number = None
+    clusters: Annotated[list[ChorusCluster] | None, BeforeValidator(_objects)] = None
+    utterances: Annotated[list[ChorusUtterance] | None, BeforeValidator(_objects)] = None
+    trackers: Annotated[list[ChorusTracker] | None, BeforeValidator(_objects)] = None
+
+
+class ChorusOwner(_Lenient):
+    """The owner of a conversation."""
+
+    user_id: Text = None
+    person_id: Text = None
+    name: Text = None
+    email: Text = None
+
+
+class ChorusAccount(_Lenient):
+    """The CRM account of a conversation."""
+
+    id: Text = None
+    name: Text = None
+
+
+class ChorusDeal(_Lenient):
+    """The CRM deal of a conversation."""
+
+    id: Text = None
+    name: Text = None
+    current_stage: Text = None
+
+
+class ChorusMeetingInfo(_Lenient):
+    """Calendar metadata (`include_meeting_metadata=true`)."""
+
+    id: Text = None
+    calendar_id: Text = None
+    ical_uid: Text = None
+    meeting_url: Text = None
+
+
+class ChorusConversationAttributes(_Lenient):
+    """`data.attributes` of a `RecordingDoc`."""
+
+    created_at: Timestamp = Field(default=None, alias="_created_at")
+    modified_at: Timestamp = Field(default=None, alias="_modified_at")
+    name: Text = None
+    generated_subject: Text = None
+    status: Text = None
+    language: Text = None
+    summary: Text = None
+    action_items: Texts = None
+    owner: Annotated[ChorusOwner | None, BeforeValidator(_object)] = None
+    participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(_objects)] = None
+    recording: Annotated[ChorusRecording | None, BeforeValidator(_object)] = None
+    meeting: Annotated[ChorusMeetingInfo | None, BeforeValidator(_object)] = None
+    account: Annotated[ChorusAccount | None, BeforeValidator(_object)] = None
+    deal: Annotated[ChorusDeal | None, BeforeValidator(_object)] = None
+
+
+class ChorusConversation(_Lenient):
+    """A JSON:API `recording` resource (`data` of `GET /api/v1/conversations/{id}`)."""
+
+    id: Text = None
+    type: Text = None
+    attributes: Annotated[ChorusConversationAttributes | None, BeforeValidator(_object)] = None
+
+
+class ChorusUser(_Lenient):
+    """A user row, flattened (`/v3/users` row or JSON:API `attributes` plus `id`)."""
+
+    id: Text = None
+    user_id: Text = None
+    name: Text = None
+    first_name: Text = None
+    last_name: Text = None
+    email: Text = None
+    role: Text = None
+    type: Text = None
+    title: Text = None
+    team_ids: Texts = None
+    manager_id: Text = None
+    invalidated: Flag = None
+    license_type: Text = None
+    created_on: Timestamp = None
+
+
+class ChorusTeamAttributes(_Lenient):
+    """`attributes` of a JSON:API `team`."""
+
+    name: Text = None
+    description: Text = None
+    users: Texts = None
+    manager: Text = None
+    parent_team: Text = None
+
+
+class ChorusTeam(_Lenient):
+    """A JSON:API `team` resource."""
+
+    id: Text = None
+    type: Text = None
+    attributes: Annotated[ChorusTeamAttributes | None, BeforeValidator(_object)] = None
