@@ -1,1 +1,6 @@
-"""providers/chorus"""
+"""The Chorus connector: Chorus HTTP in, unified models out."""
+
+from parley.providers.chorus.info import CHORUS_INFO
+from parley.providers.chorus.provider import ChorusFactory, ChorusProvider
+
+__all__ = ["CHORUS_INFO", "ChorusFactory", "ChorusProvider"]

@@ -167,6 +167,7 @@ def map_meeting(
     meeting_info = attrs.meeting if attrs else None
     participants = (attrs.participants if attrs else None) or e.participants or []
     trackers = _trackers(e, rec)
+    status = _meeting_status(e, attrs)
     remote: dict[str, Any] = {}
     if engagement is not None:
         remote["engagement"] = dict(engagement)
@@ -177,7 +178,7 @@ def map_meeting(
         id=meeting_id,
         title=_first(e.subject, *((attrs.name, attrs.generated_subject) if attrs else ())),
         type=_TYPES.get((e.engagement_type or "").lower(), MeetingType.OTHER),
-        status=_meeting_status(e, attrs),
+        status=status,
         start_time=start,
         end_time=start + timedelta(seconds=duration) if start and duration is not None else None,
         duration=duration,
@@ -189,8 +190,8 @@ def map_meeting(
         else None,
         owner=owner,
         attendees=[_attendee(p, i, owner, attrs) for i, p in enumerate(participants)],
-        audio_recording_url=_recording(meeting_id, "audio", e, c, rec, recording_url),
-        video_recording_url=_recording(meeting_id, "video", e, c, rec, recording_url),
+        audio_recording_url=_recording(meeting_id, "audio", status, e, c, recording_url),
+        video_recording_url=_recording(meeting_id, "video", status, e, c, recording_url),
         topics=list(dict.fromkeys(t.name for t in trackers if t.count > 0 or t.mentions)),
         trackers=trackers,
         transcript=_transcript(rec) if rec is not None and rec.utterances is not None else None,
@@ -209,6 +210,9 @@ def _meeting_status(e: ChorusEngagement, attrs: Attributes | None) -> MeetingSta
     c_status = _status(attrs.status) if attrs is not None else None
     if c_status is not None and c_status is not MeetingStatus.UNKNOWN:
         return c_status
+    if e.no_show:
+        # The spec's own example is processing_state "done" with no_show true: nobody came.
+        return MeetingStatus.NO_SHOW
     return _status(e.processing_state) or c_status or MeetingStatus.UNKNOWN
 
 
@@ -249,19 +253,27 @@ def _attendee(
 def _recording(
     meeting_id: str,
     kind: Literal["audio", "video"],
+    status: MeetingStatus,
     e: ChorusEngagement,
     c: ChorusConversation | None,
-    rec: ChorusRecording | None,
     recording_url: RecordingUrl | None,
 ) -> str | None:
     if recording_url is None or (e.engagement_type or "").lower() in _UNRECORDED_TYPES:
         return None
+    if status in (MeetingStatus.SCHEDULED, MeetingStatus.NO_SHOW):
+        return None  # nothing was recorded (yet)
+    attrs = c.attributes if c is not None else None
     if c is not None:
         # The conversation is authoritative: no recording object, or one that says so, is none.
+        rec = attrs.recording if attrs is not None else None
         if rec is None or rec.recordable is False or _blank(rec.unrecorded_reason):
+            return None
+        if rec.duration is not None and rec.duration <= 0:
             return None
         if kind == "video" and rec.audio_only:
             return None
+    elif e.duration is not None and e.duration <= 0:
+        return None
     elif kind == "video" and (e.engagement_type or "").lower() == "dialer":
         return None  # phone calls have no video
     return recording_url(meeting_id, kind)
@@ -300,7 +312,8 @@ def _transcript(rec: ChorusRecording) -> list[TranscriptEntry]:
         entries.append(
             TranscriptEntry(
                 index=u.index if u.index is not None else position,
-                speaker_id=_first(u.speaker_id, cluster.id if cluster else None, u.participant),
+                # The cluster id first, so transcript lines join `speakers[].speaker_id`.
+                speaker_id=_first(cluster.id if cluster else None, u.speaker_id, u.participant),
                 speaker_name=_first(u.speaker_name, *_cluster_names(cluster)),
                 speaker_type=_speaker_type(u.speaker_type or (cluster.type if cluster else None)),
                 text=u.snippet or "",

@@ -42,6 +42,7 @@ def test_conversation_fixture_matches_the_spec_schema(
 
 
 def test_engagement_row_maps_list_level_fields(engagement: dict[str, Any]) -> None:
+    engagement["no_show"] = False
     meeting = meeting_from_engagement(engagement)
 
     assert meeting.id == MEETING_ID
@@ -276,7 +277,7 @@ def test_transcript_takes_speakers_from_clusters_or_speaker_fields(
         },
         {
             "index": 2,
-            "speaker_id": "7",
+            "speaker_id": "1",
             "speaker_name": "Michael Gorman",
             "speaker_type": "user",
             "text": "Our price depends on seats.",
@@ -284,6 +285,14 @@ def test_transcript_takes_speakers_from_clusters_or_speaker_fields(
             "end_time": 16.0,
         },
     ]
+
+
+def test_transcript_speaker_id_falls_back_to_speaker_fields(conversation: dict[str, Any]) -> None:
+    attrs(conversation)["recording"]["clusters"] = []
+    transcript = meeting_from_conversation(conversation).transcript or []
+
+    assert [e.speaker_id for e in transcript] == ["1", "2", "7"]
+    assert [e.speaker_type for e in transcript][1:] == [SpeakerType.UNKNOWN, SpeakerType.USER]
 
 
 def test_transcript_tolerates_missing_utterance_fields(conversation: dict[str, Any]) -> None:
@@ -383,7 +392,7 @@ def test_merge_takes_engagement_state_when_conversation_status_is_unknown(
     engagement: dict[str, Any], conversation: dict[str, Any]
 ) -> None:
     attrs(conversation)["status"] = "unknown"
-    engagement["processing_state"] = "processing"
+    engagement.update(processing_state="processing", no_show=False)
 
     assert map_meeting(engagement, conversation).status is MeetingStatus.PROCESSING
 
@@ -415,8 +424,35 @@ def test_unrecorded_conversation_has_no_recording(conversation: dict[str, Any]) 
     assert (meeting.audio_recording_url, meeting.video_recording_url) == (None, None)
 
 
+def test_listed_no_show_is_no_show_without_recording(engagement: dict[str, Any]) -> None:
+    # The spec example itself: processing_state "done" and no_show true.
+    meeting = meeting_from_engagement(engagement, recording_url=link)
+
+    assert meeting.status is MeetingStatus.NO_SHOW
+    assert (meeting.audio_recording_url, meeting.video_recording_url) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "change", [{"processing_state": "scheduled"}, {"duration": 0}], ids=["scheduled", "empty"]
+)
+def test_listed_meeting_without_recording_has_no_links(
+    engagement: dict[str, Any], change: dict[str, Any]
+) -> None:
+    engagement.update(no_show=False, **change)
+    meeting = meeting_from_engagement(engagement, recording_url=link)
+
+    assert (meeting.audio_recording_url, meeting.video_recording_url) == (None, None)
+
+
+def test_zero_length_recording_has_no_links(conversation: dict[str, Any]) -> None:
+    attrs(conversation)["recording"]["duration"] = 0
+    meeting = meeting_from_conversation(conversation, recording_url=link)
+
+    assert (meeting.audio_recording_url, meeting.video_recording_url) == (None, None)
+
+
 def test_listed_dialer_call_offers_audio_only(engagement: dict[str, Any]) -> None:
-    engagement["engagement_type"] = "dialer"
+    engagement.update(engagement_type="dialer", no_show=False)
     meeting = meeting_from_engagement(engagement, recording_url=link)
 
     assert meeting.audio_recording_url == link(MEETING_ID, "audio")
