@@ -45,10 +45,11 @@ CONVERSATION_FIELDS = CONVERSATION_FIELDS_STRICT.replace("meeting.id", "meeting"
     ",generated_subject,summary,action_items,recording.unrecorded_reason"
 )
 
-_STATUS_TEXT = {
-    401: "Chorus rejected the API token (HTTP 401); relink the account with a valid token",
-    403: "Chorus refused this call for the token's user (HTTP 403)",
-    429: "Chorus rate limit exceeded (HTTP 429)",
+_HEADS = {
+    401: "Chorus rejected the API token (HTTP 401 on {call})",
+    403: "Chorus refused {call} for this token's user (HTTP 403)",
+    404: "Chorus found nothing at {call} (HTTP 404)",
+    429: "Chorus rate limit exceeded on {call} (HTTP 429)",
 }
 
 
@@ -62,18 +63,18 @@ def raw_token(token: str) -> str:
 def describe_error(response: httpx.Response) -> str:
     """A clear message from a Chorus error: status, call and the JSON:API `errors[]` details."""
     status = response.status_code
-    request = response.request
-    call = f"{request.method} {request.url.path}"
-    if status in _STATUS_TEXT:
-        head = f"{_STATUS_TEXT[status]} for {call}"
-    elif status == 404:
-        head = f"Chorus found nothing at {call} (HTTP 404)"
+    call = f"{response.request.method} {response.request.url.path}"
+    if status in _HEADS:
+        head = _HEADS[status].format(call=call)
     elif status >= 500:
-        head = f"Chorus is unavailable: HTTP {status} for {call}"
+        head = f"Chorus is unavailable: HTTP {status} on {call}"
     else:
         head = f"Chorus answered HTTP {status} to {call}"
     details = _error_details(response)
-    return f"{head}: {details}" if details else head
+    message = f"{head}: {details}" if details else head
+    if status == 401:
+        message = message.rstrip(".") + ". Relink the account with a valid Chorus API token."
+    return message
 
 
 def _error_details(response: httpx.Response) -> str:
