@@ -5,6 +5,8 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Byte-compiled caches make every test process start several times faster.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint bench env fmt lock clean
 

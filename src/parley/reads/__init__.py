@@ -1,0 +1,1 @@
+"""Unified reads: cursors and page assembly over provider pages (live) or the store."""
