@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, Literal, Protocol, TypeVar
@@ -20,10 +20,13 @@ __all__ = [
     "ProviderFactory",
     "ProviderInfo",
     "ProviderPage",
+    "RecordingUrl",
 ]
 
 T = TypeVar("T")
 MediaKind = Literal["video", "audio"]
+#: builds Parley's own stable recording link for a meeting id and media kind
+RecordingUrl = Callable[[str, MediaKind], str]
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,14 @@ class Provider(Protocol):
         """Every meeting matching the filters exactly once, newest first."""
         ...
 
-    async def get_meeting(self, meeting_id: str) -> Meeting:
-        """The full meeting: attendees, transcript, speakers, trackers, summary."""
+    async def get_meeting(self, meeting_id: str, *, listed: Meeting | None = None) -> Meeting:
+        """The full meeting (`listed`: its list-level form, saving a lookup when known)."""
+        ...
+
+    async def get_meetings(
+        self, meetings: Iterable[Meeting | str], *, concurrency: int = 16
+    ) -> list[Meeting]:
+        """Full meetings for many, fetched concurrently within the rate budget, in order."""
         ...
 
     async def list_users(self) -> list[User]:
@@ -145,6 +154,7 @@ class ProviderFactory(Protocol):
         base_url: str | None = None,
         limiter_key: str,
         http: HttpOptions,
+        recording_url: RecordingUrl | None = None,
     ) -> Provider:
         """A Provider for these credentials (base_url overrides the default host)."""
         ...
