@@ -24,7 +24,9 @@ class Settings(BaseSettings):
         description="Master key (urlsafe base64, 32 bytes) for credentials, cursors and "
         "signatures. If unset, a key file is generated at `key_file` (mode 0600).",
     )
-    key_file: Path = Field(default=Path("./parley.key"), description="Where the generated key lives.")
+    key_file: Path = Field(
+        default=Path("./parley.key"), description="Where the generated key lives."
+    )
     public_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Parley's externally reachable base URL (link pages, recording links).",
