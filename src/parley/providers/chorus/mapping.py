@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import Any, Literal
 
 from parley.errors import ProviderResponseError
 from parley.providers.chorus.schemas import (
@@ -18,6 +16,9 @@ from parley.providers.chorus.schemas import (
     ChorusRecording,
     ChorusTeam,
     ChorusUser,
+    flatten_resource,
+    parse,
+    resource_of,
 )
 from parley.unified import (
     Attendee,
@@ -39,17 +40,14 @@ from parley.unified import (
 
 __all__ = [
     "RecordingUrl",
-    "conversation_resource",
     "engagement_row_of",
     "map_meeting",
     "map_team",
     "map_user",
     "meeting_from_conversation",
     "meeting_from_engagement",
-    "user_rows",
 ]
 
-M = TypeVar("M", bound=BaseModel)
 Attributes = ChorusConversationAttributes
 #: builds Parley's stable recording link for (meeting id, "audio" | "video")
 RecordingUrl = Callable[[str, Literal["audio", "video"]], str]
@@ -68,16 +66,6 @@ _STATUSES = {
 _SPEAKER_TYPES = {"rep": SpeakerType.USER, "cust": SpeakerType.GUEST}
 # Engagement kinds that never carry a recording, so no playback link is offered for them.
 _UNRECORDED_TYPES = {"email", "content_viewed", "unrecorded_meeting"}
-
-
-def _parse(model: type[M], raw: Any, what: str) -> M:
-    if not isinstance(raw, Mapping):
-        raise ProviderResponseError(f"Chorus sent {what} that is not a JSON object.")
-    try:
-        return model.model_validate(dict(raw))
-    except ValidationError as exc:  # the lenient schemas make this rare; report, never crash
-        message = f"Chorus sent an unreadable {what}: {exc.errors()[0]['msg']}"
-        raise ProviderResponseError(message) from None
 
 
 def _blank(value: str | None) -> str | None:
@@ -113,12 +101,6 @@ def _speaker_type(value: str | None) -> SpeakerType:
     return _SPEAKER_TYPES.get((value or "").strip().lower(), SpeakerType.UNKNOWN)
 
 
-def conversation_resource(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The JSON:API resource of a `RecordingDoc` (accepts the doc or the resource itself)."""
-    data = raw.get("data")
-    return data if isinstance(data, Mapping) else raw
-
-
 def engagement_row_of(remote_data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """The engagement row kept in a meeting's `remote_data`, if any."""
     if not remote_data:
@@ -150,10 +132,10 @@ def map_meeting(
     recording_url: RecordingUrl | None = None,
 ) -> Meeting:
     """Merge an engagement row (E) and a conversation document (C) into one Meeting."""
-    e = _parse(ChorusEngagement, engagement, "engagement") if engagement is not None else None
+    e = parse(ChorusEngagement, engagement, "engagement") if engagement is not None else None
     c = None
     if conversation is not None:
-        c = _parse(ChorusConversation, conversation_resource(conversation), "conversation")
+        c = parse(ChorusConversation, resource_of(conversation), "conversation")
     e = e or ChorusEngagement()
     attrs = c.attributes if c is not None and c.attributes is not None else None
     rec = attrs.recording if attrs is not None else None
@@ -172,7 +154,7 @@ def map_meeting(
     if engagement is not None:
         remote["engagement"] = dict(engagement)
     if conversation is not None:
-        remote["conversation"] = dict(conversation_resource(conversation))
+        remote["conversation"] = dict(resource_of(conversation))
 
     return Meeting(
         id=meeting_id,
@@ -357,25 +339,10 @@ def _crm(e: ChorusEngagement, attrs: Attributes | None) -> CrmContext | None:
     return crm if any(crm.model_dump().values()) else None
 
 
-def user_rows(payload: Any) -> list[Mapping[str, Any]]:
-    """The user rows of a `/v3/users` body: a bare array, `{"users": [...]}` or JSON:API."""
-    rows: Any = payload
-    if isinstance(payload, Mapping):
-        rows = payload.get("users", payload.get("data"))
-        if isinstance(rows, Mapping):  # a JSON:API single-resource document (users/me)
-            rows = [rows]
-    if not isinstance(rows, list):
-        raise ProviderResponseError(
-            "Chorus sent /v3/users in an unknown shape (expected an array, "
-            '{"users": [...]} or {"data": [...]}).'
-        )
-    return [row for row in rows if isinstance(row, Mapping)]
-
-
 def map_user(raw: Mapping[str, Any]) -> User:
     """A User from a `/v3/users` row or a JSON:API `user` resource (`/api/v1/users/me`)."""
-    flat = _flatten(raw)
-    u = _parse(ChorusUser, flat, "user")
+    flat = flatten_resource(raw)
+    u = parse(ChorusUser, flat, "user")
     user_id = _first(u.id, u.user_id)
     if user_id is None:
         raise ProviderResponseError("Chorus sent a user without an id.")
@@ -399,8 +366,8 @@ def map_user(raw: Mapping[str, Any]) -> User:
 
 def map_team(raw: Mapping[str, Any]) -> Team:
     """A Team from a JSON:API `team` resource (or a `TeamDoc`)."""
-    resource = conversation_resource(raw)
-    t = _parse(ChorusTeam, resource, "team")
+    resource = resource_of(raw)
+    t = parse(ChorusTeam, resource, "team")
     if t.id is None:
         raise ProviderResponseError("Chorus sent a team without an id.")
     a = t.attributes
@@ -413,13 +380,3 @@ def map_team(raw: Mapping[str, Any]) -> Team:
         parent_team_id=_blank(a.parent_team) if a else None,
         remote_data=dict(resource),
     )
-
-
-def _flatten(raw: Mapping[str, Any]) -> Mapping[str, Any]:
-    # JSON:API keeps fields under `attributes`; flat rows keep them at the top.
-    data = raw.get("data")
-    resource = data if isinstance(data, Mapping) else raw
-    attributes = resource.get("attributes")
-    if isinstance(attributes, Mapping):
-        return {**attributes, "id": resource.get("id", attributes.get("id"))}
-    return resource

@@ -26,9 +26,8 @@ from parley.providers.chorus.mapping import (
     map_meeting,
     map_team,
     map_user,
-    user_rows,
 )
-from parley.providers.chorus.schemas import ChorusEngagementPage
+from parley.providers.chorus.schemas import ChorusEngagementPage, user_rows
 from parley.unified import Meeting, Team, User
 
 __all__ = ["ChorusFactory", "ChorusProvider"]

@@ -1,11 +1,14 @@
-"""Chorus payload models: lenient mirrors of the OpenAPI schemas, private to this package."""
+"""Chorus payload models (lenient mirrors of the OpenAPI schemas) and shape helpers; private."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from parley.errors import ProviderResponseError
 
 __all__ = [
     "ChorusAccount",
@@ -27,7 +30,13 @@ __all__ = [
     "ChorusTrackerMatch",
     "ChorusUser",
     "ChorusUtterance",
+    "flatten_resource",
+    "parse",
+    "resource_of",
+    "user_rows",
 ]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 # The contract leaves most /v3 fields untyped and real payloads drift (ids as int or str,
@@ -316,3 +325,48 @@ class ChorusTeam(_Lenient):
     id: Text = None
     type: Text = None
     attributes: Annotated[ChorusTeamAttributes | None, BeforeValidator(_object)] = None
+
+
+# -- shapes ----------------------------------------------------------------------------
+
+
+def parse(model: type[M], raw: Any, what: str) -> M:
+    """Validate a raw payload into a Chorus model; anything unreadable is ProviderResponseError."""
+    if not isinstance(raw, Mapping):
+        raise ProviderResponseError(f"Chorus sent {what} that is not a JSON object.")
+    try:
+        return model.model_validate(dict(raw))
+    except ValidationError as exc:  # the lenient schemas make this rare; report, never crash
+        message = f"Chorus sent an unreadable {what}: {exc.errors()[0]['msg']}"
+        raise ProviderResponseError(message) from None
+
+
+def resource_of(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The JSON:API resource of a document (or the resource itself when given one)."""
+    data = raw.get("data")
+    return data if isinstance(data, Mapping) else raw
+
+
+def flatten_resource(raw: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A JSON:API resource (or document) as one flat row: `attributes` plus `id`."""
+    # JSON:API keeps fields under `attributes`; flat rows keep them at the top.
+    resource = resource_of(raw)
+    attributes = resource.get("attributes")
+    if isinstance(attributes, Mapping):
+        return {**attributes, "id": resource.get("id", attributes.get("id"))}
+    return resource
+
+
+def user_rows(payload: Any) -> list[Mapping[str, Any]]:
+    """The user rows of a `/v3/users` body: a bare array, `{"users": [...]}` or JSON:API."""
+    rows: Any = payload
+    if isinstance(payload, Mapping):
+        rows = payload.get("users", payload.get("data"))
+        if isinstance(rows, Mapping):  # a JSON:API single-resource document (users/me)
+            rows = [rows]
+    if not isinstance(rows, list):
+        raise ProviderResponseError(
+            "Chorus sent /v3/users in an unknown shape (expected an array, "
+            '{"users": [...]} or {"data": [...]}).'
+        )
+    return [row for row in rows if isinstance(row, Mapping)]

@@ -11,7 +11,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from parley.errors import ProviderResponseError
-from parley.providers.chorus.mapping import map_team, map_user, user_rows
+from parley.providers.chorus.mapping import map_team, map_user
+from parley.providers.chorus.schemas import user_rows
 
 
 def spec_user(user_id: str = "123", **changes: Any) -> dict[str, Any]:
