@@ -15,9 +15,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from parley.cli import sandbox_cmd
+    from parley.cli import admin, demo, sandbox_cmd, serve
 
     app.command("sandbox")(sandbox_cmd.sandbox)
+    app.command("serve")(serve.serve)
+    app.command("demo")(demo.demo)
+    app.add_typer(admin.keys_app, name="keys")
+    app.add_typer(admin.accounts_app, name="accounts")
+    app.add_typer(admin.secrets_app, name="secrets")
 
 
 _register()

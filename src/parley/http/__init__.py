@@ -1,4 +1,29 @@
 """Outbound resilience: classify, retry with backoff, adaptive per-account rate limiting.
 
-Knows no provider and no database.
+Knows no provider and no database. The contract connectors code against is in
+`contract.md` beside this file:
+
+    retry.py       Decision, classify(response), parse_retry_after(value), RetryPolicy
+    ratelimit.py   RateLimitState, RateLimiter (protocol), TokenBucketLimiter
+    client.py      HttpOptions, ResilientClient (request, request_json, send_raw)
+    pagination.py  ContinuationKeyPaginator, dedupe
 """
+
+from parley.http.client import HttpOptions, ResilientClient
+from parley.http.pagination import ContinuationKeyPaginator, dedupe
+from parley.http.ratelimit import RateLimiter, RateLimitState, TokenBucketLimiter
+from parley.http.retry import Decision, RetryPolicy, classify, parse_retry_after
+
+__all__ = [
+    "ContinuationKeyPaginator",
+    "Decision",
+    "HttpOptions",
+    "RateLimitState",
+    "RateLimiter",
+    "ResilientClient",
+    "RetryPolicy",
+    "TokenBucketLimiter",
+    "classify",
+    "dedupe",
+    "parse_retry_after",
+]

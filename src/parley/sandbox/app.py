@@ -27,11 +27,11 @@ from parley.sandbox.params import (
 from parley.sandbox.payloads import (
     JSON,
     engagement_row,
-    recording_attributes,
     team_resource,
     user_resource,
     user_v3,
 )
+from parley.sandbox.recording import recording_attributes
 from parley.sandbox.responses import JsonApiResponse, api_error, base_url
 from parley.sandbox.state import SandboxState
 from parley.sandbox.transcript import Transcript

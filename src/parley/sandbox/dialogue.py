@@ -15,6 +15,7 @@ __all__ = [
     "FOREIGN",
     "GREETING",
     "OPENING",
+    "SETTLERS",
     "SUMMARY_TOPICS",
     "UNKNOWN_LINES",
 ]
@@ -58,6 +59,12 @@ DISCOVERY = (
         "How are handoffs between sales and customer success working?",
         "If you could fix one thing this quarter, what would it be?",
         "How many calls does a typical rep run in a week?",
+        "That is really common for teams your size.",
+        "We hear that a lot, especially after a hiring push.",
+        "Makes sense, that matches what I saw on your website.",
+        "Got it, that is helpful context.",
+        "Interesting, that is exactly the gap we focus on.",
+        "Okay, so coaching time is the real constraint.",
     ),
     (
         "Right now managers listen to a few calls a week, and that is about it.",
@@ -138,6 +145,33 @@ DIALER_OPENING = (
         "Go ahead, what is this about?",
     ),
 )
+
+# Sentences appended so that exactly the planned turns end in a question (or do not):
+# language -> (rep asks, rep tells, customer asks, customer tells).
+SETTLERS = {
+    "en": (
+        ("Does that make sense so far?", "How does that compare to what you do today?"),
+        (
+            "I ask because most teams we talk to struggle with it.",
+            "No rush, take your time.",
+            "Curious how you think about it.",
+        ),
+        ("How would that work for us?", "What does onboarding look like?"),
+        ("Just thinking out loud.", "That would help us a lot.", "Okay, noted."),
+    ),
+    "es": (
+        ("¿Tiene sentido hasta aquí?",),
+        ("Lo vemos con más detalle luego.",),
+        ("¿Y eso cómo funcionaría para nosotros?",),
+        ("Eso nos ayudaría mucho.",),
+    ),
+    "de": (
+        ("Ist das soweit verständlich?",),
+        ("Das schauen wir uns später genauer an.",),
+        ("Wie würde das bei uns funktionieren?",),
+        ("Das würde uns sehr helfen.",),
+    ),
+}
 
 UNKNOWN_LINES = (
     "Sorry, can you hear me now?",

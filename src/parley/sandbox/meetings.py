@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -166,7 +167,7 @@ def generate_meeting(
     )
     context = {
         "guest": guests[0].first_name,
-        "guest2": absent[0].first_name if absent else "Jordan",
+        "guest2": absent[0].name if absent else "Jordan Reyes",
         "rep": owner.first_name,
         "account": company.name,
         "seller": SELLER_NAME,
@@ -177,7 +178,7 @@ def generate_meeting(
         "competitor": rng.choice(COMPETITORS),
         "integration": rng.choice(INTEGRATIONS),
         "day": rng.choice(_DAYS_OF_WEEK),
-        "minutes": str(int(round(planned / 60 / 15) * 15) or 15),
+        "minutes": str(15 * math.ceil(planned / 900)),
     }
     disposition = None
     if kind == "dialer":
@@ -199,8 +200,8 @@ def generate_meeting(
         max(30, min(200, int(duration / content.uniform(9.0, 16.0)))) if status == "done" else 0
     )
     plan = _tracker_plan(content, utterances) if language == "en" else ()
-    cust_q = content.randint(1, max(1, utterances // 12)) if utterances else 0
-    engaging = content.randint(0, max(0, utterances // 20)) if utterances else 0
+    cust_q = content.randint(utterances // 14, utterances // 7) if utterances else 0
+    engaging = content.randint(utterances // 8, utterances // 5) if utterances else 0
     summary, actions = _summary(status, plan, context, guests)
     if "summary" in patch:
         summary = patch["summary"]

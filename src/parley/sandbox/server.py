@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import socket
 import threading
 import time
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import uvicorn
 
@@ -35,6 +36,13 @@ def _url(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
+def _stderr_logging() -> dict[str, Any]:
+    """uvicorn's logging, with access lines on stderr so stdout ends with the token."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["handlers"]["access"]["stream"] = "ext://sys.stderr"
+    return config
+
+
 def _uvicorn_config(state: SandboxState, *, quiet: bool) -> uvicorn.Config:
     return uvicorn.Config(
         build_app(state),
@@ -42,7 +50,7 @@ def _uvicorn_config(state: SandboxState, *, quiet: bool) -> uvicorn.Config:
         ws="none",
         log_level="warning" if quiet else "info",
         access_log=not quiet,
-        log_config=None if quiet else uvicorn.config.LOGGING_CONFIG,
+        log_config=None if quiet else _stderr_logging(),
         timeout_graceful_shutdown=2,
         timeout_keep_alive=30,  # idle keep-alive connections outlive slow test steps
     )

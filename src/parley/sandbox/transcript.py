@@ -19,6 +19,7 @@ from parley.sandbox.dialogue import (
     FOREIGN,
     GREETING,
     OPENING,
+    SETTLERS,
     UNKNOWN_LINES,
 )
 from parley.sandbox.meetings import Meeting
@@ -108,7 +109,7 @@ def _speakers(meeting: Meeting) -> list[Speaker]:
 
 
 def _phase(index: int, count: int, dialer: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    edge = max(4, count // 16)
+    edge = min(6, max(3, count // 20))
     if index < edge:
         return DIALER_OPENING if dialer else OPENING
     if index >= count - edge:
@@ -220,6 +221,7 @@ def build_transcript(meeting: Meeting) -> Transcript:
         else:
             texts.append(decks.text(pool, rng.randint(1, sentences)))
 
+    _settle_questions(rng, meeting, order, texts)
     utterances = _timeline(rng, meeting, order, texts)
     ranges = _ranges(speakers, utterances)
     ordered = tuple(
@@ -232,6 +234,29 @@ def build_transcript(meeting: Meeting) -> Transcript:
         ranges=ranges,
         mentions=ordered,
     )
+
+
+def _settle_questions(
+    rng: random.Random, meeting: Meeting, order: list[Speaker], texts: list[str]
+) -> None:
+    """Make the row's question counts true: append a sentence where a turn must change."""
+    rep_ask, rep_tell, cust_ask, cust_tell = SETTLERS.get(meeting.language, SETTLERS["en"])
+    count = len(order)
+    customer = [i for i in range(count) if order[i].type == "cust"]
+    engaging = [
+        i for i in range(1, count - 1) if order[i].type == "rep" and order[i + 1].type == "cust"
+    ]
+    for turns, want, ask, tell in (
+        (customer, meeting.num_cust_questions, cust_ask, cust_tell),
+        (engaging, meeting.num_engaging_questions, rep_ask, rep_tell),
+    ):
+        asking = [i for i in turns if texts[i].endswith("?")]
+        telling = [i for i in turns if not texts[i].endswith("?")]
+        want = min(want, len(turns))
+        for i in rng.sample(telling, max(0, want - len(asking))):
+            texts[i] = f"{texts[i]} {rng.choice(ask)}"
+        for i in rng.sample(asking, max(0, len(asking) - want)):
+            texts[i] = f"{texts[i]} {rng.choice(tell)}"
 
 
 def _timeline(

@@ -32,7 +32,7 @@ class ApiKeyRepository:
             .join(Tenant, Tenant.id == ApiKey.tenant_id)
             .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
         )
-        return [(key, tenant) for key, tenant in rows.tuples()]
+        return [(key, tenant) for key, tenant in rows]
 
     async def get(self, key_id: str, *, tenant_id: str | None = None) -> ApiKey | None:
         """The key with this id (within `tenant_id` when given)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables import IntegratedAccount
@@ -67,7 +67,14 @@ class IntegratedAccountRepository:
             .order_by(IntegratedAccount.id)
             .limit(limit)
         )
-        return [(row[0], row[1], row[2]) for row in rows.tuples()]
+        return [(account_id, blob, key) for account_id, blob, key in rows]
+
+    async def count_by_key_id(self) -> dict[str, int]:
+        """How many accounts each master key id seals."""
+        rows = await self._session.execute(
+            select(IntegratedAccount.key_id, func.count()).group_by(IntegratedAccount.key_id)
+        )
+        return dict(rows.all())
 
     async def replace_ciphertext(
         self, account_id: str, *, old: bytes, new: bytes, key_id: str, now: datetime

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -90,29 +91,42 @@ async def test_listing_and_full_fetches_survive_5xx_429_and_truncation(
     with SandboxServer(SandboxConfig(seed=5, meetings=150)) as sandbox:
         async with connect(sandbox) as provider:
             clean_list = [m async for m in provider.iter_meetings(MeetingFilters())]
-            clean_full = await provider.get_meetings(clean_list[:20])
+            clean_full = await provider.get_meetings(clean_list[:12])
+            clean_teams = await provider.list_teams()
 
-        # 20% injected 5xx, a hidden limit the client's start rate overshoots (~10% 429s in a
-        # burst), 5% bodies cut in half; no Retry-After, so backoff paces the retries.
+        # 20% injected 5xx, a hidden limit the client's start rate overshoots, 5% bodies cut
+        # in half; no Retry-After, so backoff paces the retries.
         sandbox.set_faults(
             FaultConfig(
                 error_rate=0.2,
-                rate_limit_rps=10,
+                rate_limit_rps=5,
                 rate_limit_retry_after=False,
                 truncate_rate=0.05,
             )
         )
         sandbox.reset_stats()
         async with connect(sandbox, rate=30.0) as provider:
-            listed = [m async for m in provider.iter_meetings(MeetingFilters())]
-            full = await provider.get_meetings(listed[:20])
+            # The sandbox serves transcripts one at a time, which alone can keep a slow machine
+            # under the limit; a burst of cheap team reads makes sure 429s happen.
+            (listed, full), teams = await asyncio.gather(
+                _list_then_fetch(provider, 12),
+                asyncio.gather(*(provider.list_teams() for _ in range(15))),
+            )
         stats = sandbox.stats()
 
     assert [m.id for m in listed] == served_ids(sandbox)
     assert _by_id(listed) == _by_id(clean_list)
     assert _by_id(full) == _by_id(clean_full)
+    assert all(t == clean_teams for t in teams)
     assert cast(int, stats["errors_injected"]) > 0
     assert cast(int, stats["rate_limited"]) > 0
+
+
+async def _list_then_fetch(
+    provider: ChorusProvider, count: int
+) -> tuple[list[Meeting], list[Meeting]]:
+    listed = [m async for m in provider.iter_meetings(MeetingFilters())]
+    return listed, await provider.get_meetings(listed[:count])
 
 
 async def test_a_hidden_rate_limit_is_found_and_respected(connect: Connect) -> None:
@@ -120,10 +134,10 @@ async def test_a_hidden_rate_limit_is_found_and_respected(connect: Connect) -> N
     with SandboxServer(SandboxConfig(seed=9, meetings=60, faults=faults)) as sandbox:
         async with connect(sandbox, rate=4.0) as provider:
             listed = [m async for m in provider.iter_meetings(MeetingFilters())]
-            full = await provider.get_meetings(listed[:24])
+            full = await provider.get_meetings(listed[:16])
         stats = token_stats(sandbox)
 
-    assert [m.id for m in full] == [m.id for m in listed[:24]]
+    assert [m.id for m in full] == [m.id for m in listed[:16]]
     assert all(m.transcript for m in full if m.status is MeetingStatus.COMPLETED)
     assert stats["max_requests_per_second"] <= 8
     # The limiter learns the limit from a few 429s, then stays under it.

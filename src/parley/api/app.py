@@ -1,0 +1,63 @@
+"""The FastAPI application: routes, the error envelope, request ids and budget headers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from parley import __version__
+from parley.api.budget_headers import BudgetHeadersMiddleware
+from parley.api.errors import install_error_handlers
+from parley.api.request_id import RequestIdMiddleware
+from parley.api.routes import accounts, health, proxy, unified
+from parley.config import Settings
+from parley.runtime import Runtime
+from parley.web import routes as web
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """Unified Conversational Intelligence API (Chorus first).
+
+Authenticate with `Authorization: Bearer <api key>`. Every error has one envelope:
+`{"error": {"status", "code", "message", "request_id", "remote", …}}`.
+Lists answer `{"result": [...], "next_cursor": "…"|null, "result_count": n}`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; the runtime (database, vault, services) starts with the app's lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        started = await Runtime.start(settings)
+        app.state.runtime = started
+        try:
+            yield
+        finally:
+            await started.close()
+
+    app = FastAPI(
+        title="Parley",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(BudgetHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health.router)
+    app.include_router(accounts.router)
+    app.include_router(unified.router)
+    app.include_router(proxy.router)
+    app.include_router(web.router)
+    app.mount("/static", web.static_files(), name="static")
+    return app

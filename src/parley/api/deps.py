@@ -1,0 +1,54 @@
+"""Route dependencies: the runtime, the caller's tenant, and the account's provider."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+
+from parley.api.budget_headers import note_account
+from parley.errors import AuthenticationError
+from parley.providers.base import Provider
+from parley.runtime import Runtime
+
+__all__ = ["AccountProvider", "CurrentTenant", "RuntimeDep"]
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The process-wide runtime built at start-up."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def get_tenant(request: Request, runtime: RuntimeDep) -> Any:
+    """The tenant of the `Authorization: Bearer <api key>` header (401 otherwise)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise AuthenticationError(
+            "Send your Parley API key as `Authorization: Bearer <key>`.", code="missing_api_key"
+        )
+    return await runtime.api_keys.authenticate(key.strip())
+
+
+CurrentTenant = Annotated[Any, Depends(get_tenant)]
+
+
+async def get_account_provider(
+    tenant: CurrentTenant,
+    runtime: RuntimeDep,
+    integrated_account_id: str = Query(
+        ..., description="The integrated account (linked Chorus account) to read from."
+    ),
+) -> AsyncIterator[Provider]:
+    """A provider bound to the caller's integrated account; 401s mark it `needs_reauth`."""
+    async with runtime.accounts.use(tenant.id, integrated_account_id) as provider:
+        note_account(integrated_account_id)
+        yield provider
+
+
+AccountProvider = Annotated[Provider, Depends(get_account_provider)]

@@ -1,0 +1,126 @@
+"""Query parameters shared by the unified list routes: parsing, validation, output shaping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import Query, Request
+from pydantic import BaseModel
+
+from parley.errors import InvalidRequestError
+from parley.unified.base import to_utc
+
+__all__ = [
+    "ListOptions",
+    "OutputOptions",
+    "list_options",
+    "output_options",
+    "reject_unknown",
+    "remote_query",
+    "shape",
+    "shape_many",
+]
+
+COMMON = frozenset(
+    {
+        "integrated_account_id",
+        "response_format",
+        "exclude_fields",
+        "ignore_remote_data",
+        "source",
+    }
+)
+LIST = frozenset({"limit", "next_cursor"})
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    """How to shape each object: unified or the provider's raw JSON, minus excluded fields."""
+
+    response_format: Literal["unified", "raw"]
+    exclude_fields: frozenset[str]
+    ignore_remote_data: bool
+
+
+@dataclass(frozen=True)
+class ListOptions:
+    """`limit` and `next_cursor` of a list route."""
+
+    limit: int
+    next_cursor: str | None
+
+
+def output_options(
+    response_format: Literal["unified", "raw"] = Query(
+        "unified", description="`unified` (default) or `raw`: the provider's own JSON per object."
+    ),
+    exclude_fields: str | None = Query(
+        None, description="Comma-separated top-level fields to omit, e.g. `transcript,remote_data`."
+    ),
+    ignore_remote_data: bool = Query(False, description="Drop `remote_data` from every object."),
+) -> OutputOptions:
+    """Dependency: output shaping options."""
+    fields = frozenset(f.strip() for f in (exclude_fields or "").split(",") if f.strip())
+    return OutputOptions(response_format, fields, ignore_remote_data)
+
+
+def list_options(
+    limit: int = Query(50, ge=1, le=500, description="Records per page, 1..500."),
+    next_cursor: str | None = Query(None, description="Opaque cursor from the previous page."),
+) -> ListOptions:
+    """Dependency: paging options."""
+    return ListOptions(limit=limit, next_cursor=next_cursor)
+
+
+def reject_unknown(request: Request, allowed: Iterable[str]) -> None:
+    """A parameter we do not know is a 400 naming it, never silently ignored."""
+    known = set(allowed) | COMMON
+    for key in request.query_params:
+        if key in known or (key.startswith("remote_query[") and key.endswith("]")):
+            continue
+        raise InvalidRequestError(
+            f"Unknown query parameter {key!r} for this route.", code="unknown_parameter", param=key
+        )
+
+
+def remote_query(request: Request) -> dict[str, str]:
+    """`remote_query[x]=y` pairs, passed to the provider untouched."""
+    out: dict[str, str] = {}
+    for key, value in request.query_params.multi_items():
+        if key.startswith("remote_query[") and key.endswith("]"):
+            name = key[len("remote_query[") : -1]
+            if not name:
+                raise InvalidRequestError("Empty remote_query name.", param=key)
+            out[name] = value
+    return out
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Naive datetimes in query parameters are UTC."""
+    return to_utc(value) if value is not None else None
+
+
+def shape(obj: BaseModel, options: OutputOptions) -> dict[str, Any]:
+    """One object as JSON according to the output options."""
+    if options.response_format == "raw":
+        data: dict[str, Any] = dict(getattr(obj, "remote_data", None) or {})
+    else:
+        data = obj.model_dump(mode="json")
+        if options.ignore_remote_data:
+            data.pop("remote_data", None)
+    for field in options.exclude_fields:
+        data.pop(field, None)
+    return data
+
+
+def shape_many(objs: Iterable[BaseModel], options: OutputOptions) -> list[dict[str, Any]]:
+    """Many objects as JSON according to the output options."""
+    return [shape(o, options) for o in objs]
+
+
+def filters_key(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The filter values that a cursor is bound to (None values dropped)."""
+    return {k: v for k, v in sorted(values.items()) if v not in (None, (), [], {})}

@@ -1,0 +1,278 @@
+"""Unified Conversational Intelligence routes: meetings, transcripts, users, teams (live)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import RedirectResponse
+
+from parley.api.deps import AccountProvider, RuntimeDep
+from parley.api.params import (
+    ListOptions,
+    OutputOptions,
+    filters_key,
+    list_options,
+    output_options,
+    reject_unknown,
+    remote_query,
+    shape,
+    utc,
+)
+from parley.errors import InvalidRequestError, UnsupportedFilterError
+from parley.providers.base import MeetingFilters, Provider
+from parley.reads.cursor import CursorState, filters_digest
+from parley.reads.paging import Assembled, assemble_page, whole_list_page
+from parley.unified import Meeting, MeetingType, transcript_of
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/unified/conversational-intelligence", tags=["unified"])
+
+MEETING_FILTERS = (
+    "start_time_after",
+    "start_time_before",
+    "user_id",
+    "team_id",
+    "participant_email",
+    "type",
+    "min_duration",
+)
+Source = Literal["live", "store"]
+
+
+def _live_only(source: Source) -> None:
+    if source != "live":
+        raise InvalidRequestError(
+            "source=store needs a synced copy; it is not enabled on this server yet.",
+            code="store_unavailable",
+            param="source",
+        )
+
+
+async def _page(
+    runtime: RuntimeDep,
+    account_id: str,
+    resource: str,
+    filters: dict[str, Any],
+    paging: ListOptions,
+    fetch: Any,
+) -> Assembled[Any]:
+    digest = filters_digest(account_id, resource, filters)
+    start = CursorState(None, 0)
+    if paging.next_cursor:
+        start = runtime.cursors.decode(paging.next_cursor, digest)
+    assembled: Assembled[Any] = await assemble_page(fetch, start, paging.limit)
+    return assembled
+
+
+def _envelope(
+    runtime: RuntimeDep,
+    account_id: str,
+    resource: str,
+    filters: dict[str, Any],
+    result: list[dict[str, Any]],
+    nxt: CursorState | None,
+) -> dict[str, Any]:
+    digest = filters_digest(account_id, resource, filters)
+    cursor = runtime.cursors.encode(nxt, digest) if nxt is not None else None
+    return {"result": result, "next_cursor": cursor, "result_count": len(result)}
+
+
+@router.get("/meetings", summary="List meetings")
+async def list_meetings(
+    request: Request,
+    runtime: RuntimeDep,
+    provider: AccountProvider,
+    integrated_account_id: str = Query(...),
+    start_time_after: datetime | None = Query(None, description="Meetings starting at or after."),
+    start_time_before: datetime | None = Query(None, description="Meetings starting before."),
+    user_id: str | None = Query(None, description="Owner user id(s), comma-separated."),
+    team_id: str | None = Query(None, description="Owner team id(s), comma-separated."),
+    participant_email: str | None = Query(None, description="A participant's email address."),
+    type: MeetingType | None = Query(None, description="`meeting`, `call` or `other`."),
+    min_duration: float | None = Query(None, ge=0, description="Minimum duration, seconds."),
+    expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
+    source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
+    paging: ListOptions = Depends(list_options),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
+    reject_unknown(request, (*MEETING_FILTERS, "expand", *paging_params()))
+    _live_only(source)
+    if expand not in (None, "", "transcript"):
+        raise InvalidRequestError("expand supports only `transcript`.", param="expand")
+    after, before = utc(start_time_after), utc(start_time_before)
+    given: dict[str, Any] = {
+        "start_time_after": after,
+        "start_time_before": before,
+        "user_id": user_id,
+        "team_id": team_id,
+        "participant_email": participant_email,
+        "type": type.value if type else None,
+        "min_duration": min_duration,
+    }
+    _check_supported(provider, given)
+    filters = MeetingFilters(
+        start_time_after=after,
+        start_time_before=before,
+        user_ids=_split(user_id),
+        team_ids=_split(team_id),
+        participant_email=participant_email,
+        type=type.value if type else None,
+        min_duration=min_duration,
+        remote_query=remote_query(request),
+    )
+    key = filters_key({**given, "remote_query": filters.remote_query})
+
+    async def fetch(position: str | None) -> Any:
+        return await provider.list_meetings_page(filters, position)
+
+    page = await _page(runtime, integrated_account_id, "meetings", key, paging, fetch)
+    meetings: list[Meeting] = page.items
+    if expand == "transcript":
+        meetings = await provider.get_meetings(meetings)
+    result = [shape(m, out) for m in meetings]
+    return _envelope(runtime, integrated_account_id, "meetings", key, result, page.next_state)
+
+
+def paging_params() -> tuple[str, ...]:
+    """Parameters every list route accepts."""
+    return ("limit", "next_cursor")
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def _check_supported(provider: Provider, given: dict[str, Any]) -> None:
+    for name, value in given.items():
+        if value is not None and name not in provider.info.meeting_filters:
+            raise UnsupportedFilterError(
+                f"{provider.info.name} cannot filter meetings by {name!r}.", param=name
+            )
+
+
+@router.get("/meetings/{meeting_id}", summary="Get a meeting")
+async def get_meeting(
+    request: Request,
+    runtime: RuntimeDep,
+    provider: AccountProvider,
+    meeting_id: str = Path(..., description="The meeting id."),
+    integrated_account_id: str = Query(...),
+    source: Source = Query("live"),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """The full meeting: attendees, recordings, topics, trackers, transcript, speakers."""
+    reject_unknown(request, ())
+    _live_only(source)
+    meeting = await provider.get_meeting(meeting_id)
+    return shape(meeting, out)
+
+
+@router.get(
+    "/meetings/{meeting_id}/recording",
+    summary="Redirect to the meeting's recording",
+    status_code=302,
+    response_class=RedirectResponse,
+)
+async def get_recording(
+    request: Request,
+    provider: AccountProvider,
+    meeting_id: str = Path(...),
+    integrated_account_id: str = Query(...),
+    kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
+) -> RedirectResponse:
+    """302 to a freshly minted provider media URL (a stable link to hand to a player)."""
+    reject_unknown(request, ("kind",))
+    url = await provider.media_url(meeting_id, kind)
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/transcripts", summary="List transcripts (of one meeting)")
+async def list_transcripts(
+    request: Request,
+    runtime: RuntimeDep,
+    provider: AccountProvider,
+    integrated_account_id: str = Query(...),
+    meeting_id: str = Query(..., description="The meeting whose transcript to return."),
+    source: Source = Query("live"),
+    paging: ListOptions = Depends(list_options),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """Truto-compatible transcript resource; `meeting_id` is required."""
+    reject_unknown(request, ("meeting_id", *paging_params()))
+    _live_only(source)
+    meeting = await provider.get_meeting(meeting_id)
+    transcript = transcript_of(meeting)
+    transcript.remote_data = meeting.remote_data
+    return {"result": [shape(transcript, out)], "next_cursor": None, "result_count": 1}
+
+
+@router.get("/users", summary="List users")
+async def list_users(
+    request: Request,
+    runtime: RuntimeDep,
+    provider: AccountProvider,
+    integrated_account_id: str = Query(...),
+    source: Source = Query("live"),
+    paging: ListOptions = Depends(list_options),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """Users of the account."""
+    reject_unknown(request, paging_params())
+    _live_only(source)
+    users = await provider.list_users()
+    page = await _page(runtime, integrated_account_id, "users", {}, paging, whole_list_page(users))
+    result = [shape(u, out) for u in page.items]
+    return _envelope(runtime, integrated_account_id, "users", {}, result, page.next_state)
+
+
+@router.get("/users/{user_id}", summary="Get a user")
+async def get_user(
+    request: Request,
+    provider: AccountProvider,
+    user_id: str = Path(...),
+    integrated_account_id: str = Query(...),
+    source: Source = Query("live"),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """One user (Chorus has no get-by-id; Parley resolves it from the list)."""
+    reject_unknown(request, ())
+    _live_only(source)
+    return shape(await provider.get_user(user_id), out)
+
+
+@router.get("/teams", summary="List teams")
+async def list_teams(
+    request: Request,
+    runtime: RuntimeDep,
+    provider: AccountProvider,
+    integrated_account_id: str = Query(...),
+    source: Source = Query("live"),
+    paging: ListOptions = Depends(list_options),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """Teams of the account."""
+    reject_unknown(request, paging_params())
+    _live_only(source)
+    teams = await provider.list_teams()
+    page = await _page(runtime, integrated_account_id, "teams", {}, paging, whole_list_page(teams))
+    result = [shape(t, out) for t in page.items]
+    return _envelope(runtime, integrated_account_id, "teams", {}, result, page.next_state)
+
+
+@router.get("/teams/{team_id}", summary="Get a team")
+async def get_team(
+    request: Request,
+    provider: AccountProvider,
+    team_id: str = Path(...),
+    integrated_account_id: str = Query(...),
+    source: Source = Query("live"),
+    out: OutputOptions = Depends(output_options),
+) -> dict[str, Any]:
+    """One team."""
+    reject_unknown(request, ())
+    _live_only(source)
+    return shape(await provider.get_team(team_id), out)

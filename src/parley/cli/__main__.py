@@ -1,0 +1,5 @@
+"""`python -m parley.cli`."""
+
+from parley.cli.main import app
+
+app()

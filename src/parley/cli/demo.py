@@ -1,0 +1,79 @@
+"""`parley demo`: sandbox + server + a demo tenant, key and linked account; URLs printed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+
+import typer
+import uvicorn
+
+from parley.config import Settings
+from parley.runtime import Runtime
+from parley.sandbox.config import SandboxConfig
+from parley.sandbox.server import SandboxServer
+
+__all__ = ["demo"]
+
+DEMO_DIR = Path(".parley")
+
+
+def demo(
+    port: int = typer.Option(8000, help="Port of the Parley API."),
+    sandbox_port: int = typer.Option(8300, help="Port of the Chorus sandbox."),
+    meetings: int = typer.Option(250, help="Meetings the sandbox generates."),
+    seed: int = typer.Option(42, help="Seed of the sandbox data."),
+) -> None:
+    """Run the sandbox and the API with a seeded, linked demo account; Ctrl-C stops all."""
+    DEMO_DIR.mkdir(exist_ok=True)
+    db_file = DEMO_DIR / "demo.db"
+    for stale in DEMO_DIR.glob("demo.db*"):
+        stale.unlink()
+    os.environ.setdefault("PARLEY_DATABASE_URL", f"sqlite+aiosqlite:///{db_file}")
+    os.environ.setdefault("PARLEY_KEY_FILE", str(DEMO_DIR / "demo.key"))
+    os.environ.setdefault("PARLEY_PUBLIC_URL", f"http://127.0.0.1:{port}")
+    settings = Settings()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    sandbox = SandboxServer(SandboxConfig(seed=seed, meetings=meetings), port=sandbox_port)
+    sandbox.start()
+    try:
+        asyncio.run(_run(settings, sandbox, port))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+        typer.echo("Stopped.")
+
+
+async def _run(settings: Settings, sandbox: SandboxServer, port: int) -> None:
+    from parley.api.app import create_app
+
+    runtime = await Runtime.start(settings)
+    try:
+        seeded = await runtime.seed_demo(sandbox.url, sandbox.token)
+        base = settings.public_url.rstrip("/")
+        api = f"{base}/unified/conversational-intelligence"
+        lines = [
+            "",
+            "Parley demo is running. Ctrl-C stops everything.",
+            f"  Chorus sandbox     {sandbox.url}   (token {sandbox.token})",
+            f"  Parley API         {base}",
+            f"  API docs           {base}/docs",
+            f"  Link page          {base}/link/{seeded.link_token}",
+            f"  Integrated account {seeded.account_id}",
+            f"  API key            {seeded.api_key}",
+            "",
+            "Try:",
+            f'  curl -H "Authorization: Bearer {seeded.api_key}" \\',
+            f'    "{api}/meetings?integrated_account_id={seeded.account_id}&limit=5"',
+            "",
+        ]
+        typer.echo("\n".join(lines))
+        config = uvicorn.Config(
+            create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
+        )
+        await uvicorn.Server(config).serve()
+    finally:
+        await runtime.close()

@@ -1,0 +1,267 @@
+"""Adaptive per-key rate limiting: paced token bucket, slow start, settle under the real limit.
+
+Providers enforce limits we cannot see (often "R requests in any rolling second"), so the
+limiter learns them. Sends are paced one token at a time (no bursts: bursts trip rolling
+windows). While demand saturates the bucket and no 429 came, the rate grows fast (slow start,
+x`slow_start_factor` per second). The first 429 measures how many requests succeeded in the
+last window, sets the rate just under it (`settle_factor`), remembers a ceiling a little
+higher (`ceiling_factor`) and pauses the key for Retry-After. Afterwards the rate creeps up by
+`recovery_step` per `recovery_interval` of saturated, 429-free time, never above the ceiling;
+the ceiling itself lifts by one step per `probe_interval`, so a limit that rose is found again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+__all__ = ["RateLimitState", "RateLimiter", "TokenBucketLimiter"]
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+_EPSILON = 1e-9
+_MIN_UTILISATION = 0.5
+
+
+@dataclass(frozen=True)
+class RateLimitState:
+    """A key's budget in the shape of the RateLimit-Limit/Remaining/Reset headers."""
+
+    limit: int
+    remaining: int
+    reset: float
+
+
+class RateLimiter(Protocol):
+    """What the resilient client needs from a limiter (memory or shared backends)."""
+
+    async def acquire(self, key: str) -> None:
+        """Wait until `key` may send one request."""
+        ...
+
+    async def on_success(self, key: str) -> None:
+        """Record that the provider accepted a request for `key`."""
+        ...
+
+    async def on_rate_limited(self, key: str, retry_after: float | None) -> None:
+        """Record a 429 for `key`: slow down and pause."""
+        ...
+
+    def state(self, key: str) -> RateLimitState:
+        """The current budget of `key`."""
+        ...
+
+
+@dataclass
+class _Bucket:
+    rate: float
+    ceiling: float
+    tokens: float
+    refilled_at: float
+    created_at: float
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    lock_loop: asyncio.AbstractEventLoop | None = None
+    paused_until: float = -math.inf
+    limited_at: float = -math.inf
+    # Below the threshold the rate grows fast (slow start); above it, additively.
+    threshold: float = math.inf
+    starved: bool = False
+    calm: float = 0.0
+    sent: deque[float] = field(default_factory=deque)
+    succeeded: deque[float] = field(default_factory=deque)
+
+
+def _prune(stamps: deque[float], since: float) -> int:
+    while stamps and stamps[0] <= since:
+        stamps.popleft()
+    return len(stamps)
+
+
+class TokenBucketLimiter(RateLimiter):
+    """In-memory, per-key, asyncio-safe adaptive token bucket (slow start, then AIMD)."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        burst: float | None = None,
+        min_rate: float = 0.5,
+        max_rate: float | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        window: float = 1.0,
+        default_pause: float = 0.5,
+        slow_start_factor: float = 2.0,
+        settle_factor: float = 0.93,
+        ceiling_factor: float = 0.96,
+        recovery_step: float = 0.02,
+        recovery_interval: float = 3.0,
+        probe_interval: float = 30.0,
+    ) -> None:
+        if rate <= 0 or min_rate <= 0:
+            raise ValueError("rate and min_rate must be positive")
+        if max_rate is not None and max_rate < min_rate:
+            raise ValueError("max_rate must not be below min_rate")
+        # One token by default: even spacing is what keeps rolling windows happy.
+        self._burst = max(1.0, burst if burst is not None else 1.0)
+        self._min_rate = min_rate
+        self._max_rate = max_rate if max_rate is not None else math.inf
+        self._initial_rate = min(max(rate, min_rate), self._max_rate)
+        self._clock = clock
+        self._sleep = sleep
+        self._window = window
+        self._default_pause = default_pause
+        self._slow_start_factor = slow_start_factor
+        self._settle_factor = settle_factor
+        self._ceiling_factor = ceiling_factor
+        self._recovery_step = recovery_step
+        self._recovery_interval = recovery_interval
+        self._probe_interval = probe_interval
+        self._buckets: dict[str, _Bucket] = {}
+
+    async def acquire(self, key: str) -> None:
+        """Wait until `key` may send one request (FIFO among waiters, evenly spaced)."""
+        bucket = self._bucket(key)
+        loop = asyncio.get_running_loop()
+        if bucket.lock_loop is not loop:
+            # A lock belongs to one event loop; a limiter may outlive one (asyncio.run per command).
+            bucket.lock, bucket.lock_loop = asyncio.Lock(), loop
+        waited_for_tokens = late = False
+        # One waiter at a time computes its slot, so wakeups never stampede; asyncio.Lock is FIFO.
+        async with bucket.lock:
+            while True:
+                now = self._clock()
+                self._refill(bucket, now)
+                pause = bucket.paused_until - now
+                shortfall = (1.0 - bucket.tokens) / bucket.rate
+                # The tolerance stops float dust from turning into endless nanosecond sleeps.
+                if pause <= _EPSILON and shortfall <= _EPSILON:
+                    break
+                waited_for_tokens = waited_for_tokens or pause <= _EPSILON
+                wait = max(pause, shortfall)
+                # Re-check after waking: a 429 or a rate change may have moved the slot.
+                await self._sleep(wait)
+                late = self._clock() - (now + wait) > 0.5 / bucket.rate
+            bucket.tokens = max(0.0, bucket.tokens - 1.0)
+            bucket.sent.append(now)
+            _prune(bucket.sent, now - self._window)
+            # Waiting for tokens (not a pause) means demand exceeds the rate: worth growing. Unless
+            # the wake came late: then a busy event loop, not the bucket, is what holds us back.
+            bucket.starved = waited_for_tokens and not late
+
+    async def on_success(self, key: str) -> None:
+        """Record an accepted request; grow the rate while demand saturates the bucket."""
+        bucket = self._bucket(key)
+        now = self._clock()
+        bucket.succeeded.append(now)
+        _prune(bucket.succeeded, now - self._window)
+        settling = now < bucket.paused_until or now - bucket.limited_at < self._window
+        if settling or not bucket.starved or not self._busy(bucket, now):
+            return
+        self._refill(bucket, now)
+        # Credit one slot per success, not wall time: a stalled process earns no growth.
+        credit = 1.0 / bucket.rate
+        if bucket.rate < bucket.threshold:
+            grown = bucket.rate * self._slow_start_factor**credit
+            bucket.rate = min(grown, bucket.threshold, self._max_rate)
+            return
+        bucket.calm += credit
+        ceiling = self._ceiling_now(bucket, now)
+        while bucket.calm >= self._recovery_interval:
+            bucket.calm -= self._recovery_interval
+            bucket.rate = max(bucket.rate, min(bucket.rate * (1 + self._recovery_step), ceiling))
+
+    async def on_rate_limited(self, key: str, retry_after: float | None) -> None:
+        """Record a 429: settle the rate under the measured limit and pause the key."""
+        bucket = self._bucket(key)
+        now = self._clock()
+        self._refill(bucket, now)
+        if now - bucket.limited_at >= self._window:
+            # Late 429s of requests sent before this decrease carry no new information.
+            self._decrease(bucket, now)
+        pause = retry_after if retry_after is not None else self._default_pause
+        if pause > 0 and now + pause > bucket.paused_until:
+            bucket.paused_until = now + pause
+            # Nothing accrues while paused; one request may go the moment the pause ends.
+            bucket.tokens = 1.0
+            bucket.refilled_at = bucket.paused_until
+        bucket.calm = 0.0
+
+    def state(self, key: str) -> RateLimitState:
+        """The key's budget for RateLimit-* headers: per-window limit, what is left, reset."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            limit = max(1, math.floor(self._initial_rate * self._window))
+            return RateLimitState(limit=limit, remaining=limit, reset=0.0)
+        now = self._clock()
+        limit = max(1, math.floor(bucket.rate * self._window))
+        if now < bucket.paused_until:
+            return RateLimitState(limit=limit, remaining=0, reset=bucket.paused_until - now)
+        used = _prune(bucket.sent, now - self._window)
+        reset = bucket.sent[0] + self._window - now if bucket.sent else 0.0
+        return RateLimitState(limit=limit, remaining=max(0, limit - used), reset=max(0.0, reset))
+
+    def rate(self, key: str) -> float:
+        """The current pacing rate of `key` in requests per second."""
+        bucket = self._buckets.get(key)
+        return bucket.rate if bucket is not None else self._initial_rate
+
+    def _bucket(self, key: str) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            now = self._clock()
+            bucket = _Bucket(
+                rate=self._initial_rate,
+                ceiling=self._max_rate,
+                tokens=min(1.0, self._burst),
+                refilled_at=now,
+                created_at=now,
+            )
+            self._buckets[key] = bucket
+        return bucket
+
+    def _refill(self, bucket: _Bucket, now: float) -> None:
+        if now > bucket.refilled_at:
+            gained = (now - bucket.refilled_at) * bucket.rate
+            bucket.tokens = min(self._burst, bucket.tokens + gained)
+            bucket.refilled_at = now
+
+    def _busy(self, bucket: _Bucket, now: float) -> bool:
+        # Waiting for a token after a burst of demand is not saturation: the rate must also
+        # have been mostly used over the last window (since the start or the last pause).
+        span = min(self._window, now - max(bucket.created_at, bucket.paused_until))
+        return len(bucket.sent) >= _MIN_UTILISATION * bucket.rate * span
+
+    def _decrease(self, bucket: _Bucket, now: float) -> None:
+        since = now - self._window
+        # Successes in the last window approximate the provider's count when it said "enough".
+        measured = _prune(bucket.succeeded, since) / self._window
+        before = bucket.rate
+        # A pause inside the window empties part of it, so the count says nothing then.
+        if measured > 0 and since >= bucket.paused_until:
+            target = measured * self._settle_factor
+            # A rate that was refused is never worth reaching again, even if counts were higher.
+            ceiling = min(measured, before) * self._ceiling_factor
+            fast_until = 0.0
+        else:
+            # No trustworthy count: halve, then climb back fast to just under the refused rate.
+            target = before / 2
+            ceiling = before * self._ceiling_factor
+            fast_until = before * self._settle_factor
+        bucket.ceiling = min(self._max_rate, max(self._min_rate, ceiling))
+        bucket.rate = max(self._min_rate, min(before, target, bucket.ceiling))
+        bucket.threshold = max(bucket.rate, min(fast_until, bucket.ceiling))
+        bucket.limited_at = now
+
+    def _ceiling_now(self, bucket: _Bucket, now: float) -> float:
+        if math.isinf(bucket.ceiling) or math.isinf(bucket.limited_at):
+            return bucket.ceiling
+        # A long 429-free stretch lifts the ceiling step by step, so a raised limit is found.
+        probes = math.floor((now - bucket.limited_at) / self._probe_interval)
+        return min(self._max_rate, bucket.ceiling * (1 + self._recovery_step) ** probes)

@@ -1,0 +1,136 @@
+"""Accounts, errors and the proxy end to end; credentials never leak."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from e2e_stack import Stack
+
+UNIFIED = "/unified/conversational-intelligence"
+
+
+def test_health_answers_without_a_key(stack: Stack) -> None:
+    response = httpx.get(f"{stack.url}/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("header", [None, "Bearer prl_not_a_real_key", "Basic abc"])
+def test_missing_or_bad_key_is_401_in_the_envelope(stack: Stack, header: str | None) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = httpx.get(f"{stack.url}/integrated-accounts", headers=headers)
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["status"] == 401
+    assert error["remote"] is False
+    assert error["request_id"] == response.headers["x-request-id"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"), [("GET", "/nowhere", 404), ("PUT", "/health", 405)]
+)
+def test_framework_errors_use_the_envelope(
+    stack: Stack, method: str, path: str, status: int
+) -> None:
+    response = httpx.request(method, f"{stack.url}{path}")
+    assert response.status_code == status
+    assert response.json()["error"]["status"] == status
+
+
+def test_linked_account_never_shows_its_token(stack: Stack) -> None:
+    with stack.client() as client:
+        account_id = stack.link_account(client)
+        shown = [
+            client.get(f"/integrated-accounts/{account_id}").text,
+            client.get("/integrated-accounts").text,
+            client.post(f"/integrated-accounts/{account_id}/validate").text,
+        ]
+    for text in shown:
+        assert stack.sandbox.token not in text
+    assert '"status":"active"' in shown[0].replace(" ", "")
+
+
+def test_bad_token_is_refused_before_anything_is_stored(stack: Stack) -> None:
+    with stack.client() as client:
+        before = client.get("/integrated-accounts").json()["result_count"]
+        response = client.post(
+            "/integrated-accounts",
+            json={
+                "integration": "chorus",
+                "credentials": {"api_token": "sbx_wrong_token_value"},
+                "settings": {"base_url": stack.sandbox.url},
+            },
+        )
+        after = client.get("/integrated-accounts").json()["result_count"]
+    assert response.status_code in (400, 422)
+    assert "sbx_wrong_token_value" not in response.text
+    assert before == after
+
+
+def test_revoked_token_turns_the_account_needs_reauth(stack: Stack) -> None:
+    token = "sbx_revocable_" + "1" * 16
+    httpx.post(f"{stack.sandbox.url}/_sandbox/tokens", json={"token": token}).raise_for_status()
+    with stack.client() as client:
+        account_id = stack.link_account(client, token)
+        httpx.delete(f"{stack.sandbox.url}/_sandbox/tokens/{token}").raise_for_status()
+        response = client.get(f"{UNIFIED}/teams", params={"integrated_account_id": account_id})
+        account = client.get(f"/integrated-accounts/{account_id}").json()
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["remote"] is True
+    assert error["remote_status"] == 401
+    assert token not in response.text
+    assert account["status"] == "needs_reauth"
+
+
+def test_another_tenants_account_is_not_found(stack: Stack) -> None:
+    with stack.client() as client:
+        account_id = stack.link_account(client)
+    other_key = stack.new_tenant_key("globex")
+    with stack.client(other_key) as other:
+        response = other.get(f"/integrated-accounts/{account_id}")
+        unified = other.get(f"{UNIFIED}/teams", params={"integrated_account_id": account_id})
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "integrated_account_not_found"
+    assert unified.status_code == 404
+
+
+def test_proxy_returns_chorus_answers_verbatim(stack: Stack) -> None:
+    with stack.client() as client:
+        account_id = stack.link_account(client)
+        proxied = client.get(
+            "/proxy/chorus/api/v1/teams", params={"integrated_account_id": account_id}
+        )
+        missing = client.get(
+            "/proxy/chorus/api/v1/teams/999999", params={"integrated_account_id": account_id}
+        )
+    direct = httpx.get(
+        f"{stack.sandbox.url}/api/v1/teams", headers={"Authorization": stack.sandbox.token}
+    )
+    assert proxied.status_code == 200
+    assert proxied.json() == direct.json()
+    assert proxied.headers["content-type"] == direct.headers["content-type"]
+    assert missing.status_code == 404
+    assert "errors" in missing.json()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/proxy/chorus/https%3A%2F%2Fevil.example%2Fx",
+        "/proxy/chorus//evil.example/x",
+        "/proxy/chorus/api/%2e%2e/%2e%2e/secret",
+    ],
+)
+def test_proxy_refuses_paths_that_leave_the_base_url(stack: Stack, path: str) -> None:
+    with stack.client() as client:
+        account_id = stack.link_account(client)
+        response = client.get(path, params={"integrated_account_id": account_id})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_proxy_path"
+
+
+def test_openapi_document_and_docs_are_served(stack: Stack) -> None:
+    spec = httpx.get(f"{stack.url}/openapi.json").json()
+    assert f"{UNIFIED}/meetings" in spec["paths"]
+    assert httpx.get(f"{stack.url}/docs").status_code == 200
