@@ -28,6 +28,11 @@ BACKENDS = [
 POSTGRES_SKIP_REASON = "PostgreSQL case: set PARLEY_TEST_POSTGRES_URL to run it"
 
 
+def call(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One HTTP request with a timeout generous enough for a loaded CI machine."""
+    return httpx.request(method, url, timeout=60, **kwargs)
+
+
 class ApiServer:
     """The Parley API served by uvicorn from a background thread (lifespan on)."""
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
-from e2e_stack import Stack
+from e2e_stack import Stack, call
 
 UNIFIED = "/unified/conversational-intelligence"
 
 
 def test_health_answers_without_a_key(stack: Stack) -> None:
-    response = httpx.get(f"{stack.url}/health")
+    response = call("GET", f"{stack.url}/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
@@ -18,7 +17,7 @@ def test_health_answers_without_a_key(stack: Stack) -> None:
 @pytest.mark.parametrize("header", [None, "Bearer prl_not_a_real_key", "Basic abc"])
 def test_missing_or_bad_key_is_401_in_the_envelope(stack: Stack, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
-    response = httpx.get(f"{stack.url}/integrated-accounts", headers=headers)
+    response = call("GET", f"{stack.url}/integrated-accounts", headers=headers)
     assert response.status_code == 401
     error = response.json()["error"]
     assert error["status"] == 401
@@ -32,7 +31,7 @@ def test_missing_or_bad_key_is_401_in_the_envelope(stack: Stack, header: str | N
 def test_framework_errors_use_the_envelope(
     stack: Stack, method: str, path: str, status: int
 ) -> None:
-    response = httpx.request(method, f"{stack.url}{path}")
+    response = call(method, f"{stack.url}{path}")
     assert response.status_code == status
     assert response.json()["error"]["status"] == status
 
@@ -69,10 +68,10 @@ def test_bad_token_is_refused_before_anything_is_stored(stack: Stack) -> None:
 
 def test_revoked_token_turns_the_account_needs_reauth(stack: Stack) -> None:
     token = "sbx_revocable_" + "1" * 16
-    httpx.post(f"{stack.sandbox.url}/_sandbox/tokens", json={"token": token}).raise_for_status()
+    call("POST", f"{stack.sandbox.url}/_sandbox/tokens", json={"token": token}).raise_for_status()
     with stack.client() as client:
         account_id = stack.link_account(client, token)
-        httpx.delete(f"{stack.sandbox.url}/_sandbox/tokens/{token}").raise_for_status()
+        call("DELETE", f"{stack.sandbox.url}/_sandbox/tokens/{token}").raise_for_status()
         response = client.get(f"{UNIFIED}/teams", params={"integrated_account_id": account_id})
         account = client.get(f"/integrated-accounts/{account_id}").json()
     assert response.status_code == 401
@@ -104,8 +103,8 @@ def test_proxy_returns_chorus_answers_verbatim(stack: Stack) -> None:
         missing = client.get(
             "/proxy/chorus/api/v1/teams/999999", params={"integrated_account_id": account_id}
         )
-    direct = httpx.get(
-        f"{stack.sandbox.url}/api/v1/teams", headers={"Authorization": stack.sandbox.token}
+    direct = call(
+        "GET", f"{stack.sandbox.url}/api/v1/teams", headers={"Authorization": stack.sandbox.token}
     )
     assert proxied.status_code == 200
     assert proxied.json() == direct.json()
@@ -131,6 +130,6 @@ def test_proxy_refuses_paths_that_leave_the_base_url(stack: Stack, path: str) ->
 
 
 def test_openapi_document_and_docs_are_served(stack: Stack) -> None:
-    spec = httpx.get(f"{stack.url}/openapi.json").json()
+    spec = call("GET", f"{stack.url}/openapi.json").json()
     assert f"{UNIFIED}/meetings" in spec["paths"]
-    assert httpx.get(f"{stack.url}/docs").status_code == 200
+    assert call("GET", f"{stack.url}/docs").status_code == 200

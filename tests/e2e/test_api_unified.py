@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_stack import Stack
+from e2e_stack import Stack, call
 
 UNIFIED = "/unified/conversational-intelligence"
 
@@ -73,7 +73,8 @@ def test_get_meeting_has_transcript_speakers_trackers_and_attendees(
         meeting = client.get(
             f"{UNIFIED}/meetings/{done['id']}", params={"integrated_account_id": account}
         ).json()
-    doc = httpx.get(
+    doc = call(
+        "GET",
         f"{stack.sandbox.url}/api/v1/conversations/{done['id']}",
         headers={"Authorization": stack.sandbox.token},
     ).json()["data"]["attributes"]

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
-from e2e_stack import Stack
+from e2e_stack import Stack, call
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -109,7 +108,7 @@ def test_wrong_token_shows_a_clear_error_and_the_link_stays_usable(
 def test_used_link_cannot_be_replayed(stack: Stack) -> None:
     link = link_token(stack)
     form = {"api_token": stack.sandbox.token, "base_url": stack.sandbox.url}
-    first = httpx.post(link["link_url"], data=form)
-    again = httpx.post(link["link_url"], data=form)
+    first = call("POST", link["link_url"], data=form)
+    again = call("POST", link["link_url"], data=form)
     assert first.status_code == 200
     assert again.status_code == 410

@@ -78,6 +78,17 @@ async def test_rate_does_not_grow_when_demand_is_below_it(clock) -> None:
     assert limiter.rate(KEY) == 10.0
 
 
+async def test_rate_does_not_grow_on_short_bursts_of_demand(clock) -> None:
+    limiter = make_limiter(clock, rate=10.0)
+    for _ in range(5):
+        for _ in range(3):
+            await limiter.acquire(KEY)
+            await limiter.on_success(KEY)
+        clock.now += 2.0
+
+    assert limiter.rate(KEY) == 10.0
+
+
 async def test_rate_does_not_grow_when_a_busy_loop_wakes_callers_late(clock) -> None:
     async def late_sleep(seconds: float) -> None:
         await clock.sleep(seconds + 0.2)

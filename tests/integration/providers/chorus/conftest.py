@@ -16,7 +16,7 @@ from parley.sandbox.server import SandboxServer
 
 # Tiny delays keep fault scenarios fast; many attempts absorb 20% injected 5xx plus 429s.
 # The generous timeout is for loaded CI machines: the sandbox shares this process's GIL.
-FAST_RETRY = RetryPolicy(max_attempts=12, max_total_time=30.0, base_delay=0.01, max_delay=0.2)
+FAST_RETRY = RetryPolicy(max_attempts=20, max_total_time=120.0, base_delay=0.01, max_delay=0.2)
 
 Connect = Callable[..., AbstractAsyncContextManager[ChorusProvider]]
 
