@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.accounts.checks import CheckOutcome, check_live, rejection
@@ -101,8 +102,12 @@ class IntegratedAccountService:
     ) -> IntegratedAccountView:
         """Validate the token live, then store the account encrypted (nothing stored on failure)."""
         verified = await self.verify_new(tenant_id, integration, api_token, base_url)
-        async with self._db.session() as session:
-            return await self.add_verified(session, verified)
+        try:
+            async with self._db.session() as session:
+                return await self.add_verified(session, verified)
+        except IntegrityError:
+            # The only foreign key is the tenant's (the id is a fresh UUID).
+            raise NotFoundError(f"No tenant {tenant_id}.", code="tenant_not_found") from None
 
     async def verify_new(
         self, tenant_id: str, integration: str, api_token: str, base_url: str | None = None

@@ -64,7 +64,6 @@ class _Bucket:
     ceiling: float
     tokens: float
     refilled_at: float
-    created_at: float
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     lock_loop: asyncio.AbstractEventLoop | None = None
     paused_until: float = -math.inf
@@ -162,7 +161,7 @@ class TokenBucketLimiter(RateLimiter):
         bucket.succeeded.append(now)
         _prune(bucket.succeeded, now - self._window)
         settling = now < bucket.paused_until or now - bucket.limited_at < self._window
-        if settling or not bucket.starved or not self._busy(bucket, now):
+        if settling or not bucket.starved or not self._busy(bucket):
             return
         self._refill(bucket, now)
         # Credit one slot per success, not wall time: a stalled process earns no growth.
@@ -221,7 +220,6 @@ class TokenBucketLimiter(RateLimiter):
                 ceiling=self._max_rate,
                 tokens=min(1.0, self._burst),
                 refilled_at=now,
-                created_at=now,
             )
             self._buckets[key] = bucket
         return bucket
@@ -232,11 +230,10 @@ class TokenBucketLimiter(RateLimiter):
             bucket.tokens = min(self._burst, bucket.tokens + gained)
             bucket.refilled_at = now
 
-    def _busy(self, bucket: _Bucket, now: float) -> bool:
+    def _busy(self, bucket: _Bucket) -> bool:
         # Waiting for a token after a burst of demand is not saturation: the rate must also
-        # have been mostly used over the last window (since the start or the last pause).
-        span = min(self._window, now - max(bucket.created_at, bucket.paused_until))
-        return len(bucket.sent) >= _MIN_UTILISATION * bucket.rate * span
+        # have been mostly used over the last window (so slow start begins half a window in).
+        return len(bucket.sent) >= _MIN_UTILISATION * bucket.rate * self._window
 
     def _decrease(self, bucket: _Bucket, now: float) -> None:
         since = now - self._window

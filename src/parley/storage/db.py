@@ -115,6 +115,9 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """One transaction: committed when the block exits, rolled back if it raises."""
+        # SQLite keeps the driver's default: the transaction opens at the first write, so it
+        # never holds a stale read snapshot it would have to upgrade (SQLITE_BUSY_SNAPSHOT
+        # ignores busy_timeout); every write of the block still commits or rolls back together.
         async with self._sessions() as session, session.begin():
             yield session
 

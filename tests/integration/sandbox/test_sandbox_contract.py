@@ -30,7 +30,8 @@ def _first(client: httpx.Client, predicate: Callable[[dict[str, Any]], bool]) ->
     while True:
         params = {"with_trackers": "true"} | ({"continuation_key": key} if key else {})
         body = client.get("/v3/engagements", params=params).json()
-        for row in body["engagements"]:
+        rows: list[dict[str, Any]] = body["engagements"]
+        for row in rows:
             if predicate(row):
                 return row
         if not body["engagements"]:

@@ -83,7 +83,7 @@ def test_transcripts_agree_with_clusters_trackers_and_rows(
 ) -> None:
     keywords = _keywords()
     checked = 0
-    for row in page[:40]:
+    for row in page[:25]:
         attributes = _get(client, f"/api/v1/conversations/{row['engagement_id']}")["data"][
             "attributes"
         ]
@@ -125,7 +125,7 @@ def test_transcripts_agree_with_clusters_trackers_and_rows(
                 assert any(
                     snippet.startswith(w, mention["offset"]) for w in keywords[tracker["name"]]
                 )
-    assert checked >= 30
+    assert checked >= 15
 
 
 def test_filler_lines_never_trigger_a_tracker() -> None:

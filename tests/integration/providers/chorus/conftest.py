@@ -32,11 +32,13 @@ async def connected(
     *,
     token: str | None = None,
     rate: float = 200.0,
+    min_rate: float = 0.5,
     policy: RetryPolicy = FAST_RETRY,
     **connect_args: Any,
 ) -> AsyncIterator[ChorusProvider]:
     """A ChorusProvider bound to the sandbox (closed on exit)."""
-    options = HttpOptions(limiter=TokenBucketLimiter(rate), policy=policy, timeout=60.0)
+    limiter = TokenBucketLimiter(rate, min_rate=min_rate)
+    options = HttpOptions(limiter=limiter, policy=policy, timeout=60.0)
     provider = ChorusFactory().connect(
         Credentials(api_token=token or sandbox.token),
         base_url=sandbox.url,
