@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from e2e_stack import BACKENDS, Stack, database_url, stack_settings, start_stack
+from e2e_stack import BACKENDS, Stack, database_url, run_async, stack_settings, start_stack
 
 from parley.sandbox.config import SandboxConfig
 
@@ -28,4 +27,4 @@ def stack(
         running.api.stop()
         running.sandbox.stop()
         if pg_name is not None and postgres_server is not None:
-            asyncio.run(postgres_server.drop(pg_name))
+            run_async(postgres_server.drop(pg_name))

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -25,7 +27,17 @@ BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
 ]
+T = TypeVar("T")
 POSTGRES_SKIP_REASON = "PostgreSQL case: set PARLEY_TEST_POSTGRES_URL to run it"
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to completion on its own loop in a worker thread.
+
+    Safe where the calling thread already runs a loop (Playwright's sync API does).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def call(method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -82,7 +94,7 @@ class Stack:
 
     def new_tenant_key(self, tenant: str) -> str:
         """An API key of another tenant."""
-        key, _ = asyncio.run(_create_key(self.api.settings, tenant))
+        key, _ = run_async(_create_key(self.api.settings, tenant))
         return key
 
     def link_account(self, client: httpx.Client, token: str | None = None) -> str:
@@ -103,7 +115,7 @@ def database_url(backend: str, tmp: Path, server: Any) -> tuple[str, str | None]
     if server is None:
         pytest.skip(POSTGRES_SKIP_REASON)
     name = server.new_name()
-    asyncio.run(server.create(name))
+    run_async(server.create(name))
     return server.url_of(name), name
 
 
@@ -120,7 +132,7 @@ async def _create_key(settings: Settings, tenant: str) -> tuple[str, str]:
 def start_stack(settings: Settings, sandbox_config: SandboxConfig) -> Stack:
     """Sandbox, a tenant with a key, then the API (which migrates on start)."""
     sandbox = SandboxServer(sandbox_config).start()
-    key, tenant_id = asyncio.run(_create_key(settings, "acme"))
+    key, tenant_id = run_async(_create_key(settings, "acme"))
     api = ApiServer(settings).start()
     return Stack(sandbox=sandbox, api=api, api_key=key, tenant_id=tenant_id)
 

@@ -2,12 +2,14 @@
 
 Providers enforce limits we cannot see (often "R requests in any rolling second"), so the
 limiter learns them. Sends are paced one token at a time (no bursts: bursts trip rolling
-windows). While demand saturates the bucket and no 429 came, the rate grows fast (slow start,
-x`slow_start_factor` per second). The first 429 measures how many requests succeeded in the
-last window, sets the rate just under it (`settle_factor`), remembers a ceiling a little
-higher (`ceiling_factor`) and pauses the key for Retry-After. Afterwards the rate creeps up by
-`recovery_step` per `recovery_interval` of saturated, 429-free time, never above the ceiling;
-the ceiling itself lifts by one step per `probe_interval`, so a limit that rose is found again.
+windows). While demand saturates the bucket (callers wait for tokens and at least half the
+rate was used over the last window) and no 429 came, the rate grows fast: slow start,
+x`slow_start_factor` per second, credited per success so a stalled process earns nothing.
+The first 429 counts the successes of the last window, sets the rate just under that
+(`settle_factor`), remembers a ceiling a little higher (`ceiling_factor`, never above a rate
+that was refused) and pauses the key for Retry-After. Afterwards the rate creeps up by
+`recovery_step` per `recovery_interval` of saturated, 429-free sending, never above the
+ceiling; the ceiling itself lifts by one step per `probe_interval`, so a raised limit is found.
 """
 
 from __future__ import annotations

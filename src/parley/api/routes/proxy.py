@@ -40,12 +40,6 @@ def safe_path(path: str) -> str:
     return "/" + path
 
 
-@router.api_route(
-    "/proxy/{integration}/{path:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-    summary="Proxy a request to the provider",
-    response_class=Response,
-)
 async def proxy(
     request: Request,
     provider: AccountProvider,
@@ -68,3 +62,15 @@ async def proxy(
     )
     out_headers = {k: v for k, v in upstream.headers.items() if k.lower() in _RETURNED}
     return Response(content=upstream.content, status_code=upstream.status_code, headers=out_headers)
+
+
+# One operation per method, so the OpenAPI document has unique operation ids.
+for _method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+    router.add_api_route(
+        "/proxy/{integration}/{path:path}",
+        proxy,
+        methods=[_method],
+        operation_id=f"proxy_{_method.lower()}",
+        summary=f"Proxy a {_method} request to the provider",
+        response_class=Response,
+    )
