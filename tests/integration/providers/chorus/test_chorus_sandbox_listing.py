@@ -108,8 +108,8 @@ async def test_listing_and_full_fetches_survive_5xx_429_and_truncation(
         # A floor under the adaptive rate keeps a burst of 429s from stalling this test.
         async with connect(sandbox, rate=30.0, min_rate=3.0) as provider:
             # The sandbox serves transcripts one at a time, which alone can keep a slow machine
-            # under the limit; a burst of 30 cheap team reads, sent at the start rate of 30/s whatever
-            # the response times, makes sure 429s happen.
+            # under the limit; a burst of 30 cheap team reads, sent at the start rate of 30/s
+            # whatever the response times, makes sure 429s happen.
             (listed, full), teams = await asyncio.gather(
                 _list_then_fetch(provider, 12),
                 asyncio.gather(*(provider.list_teams() for _ in range(30))),
