@@ -12,6 +12,20 @@ from parley.storage.repositories import (
     TenantRepository,
 )
 from parley.storage.tables import ApiKey, Base, IntegratedAccount, LinkToken, Tenant
+from parley.storage.tables_events import (
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from parley.storage.tables_store import (
+    StoredAttendee,
+    StoredMeeting,
+    StoredTeam,
+    StoredTranscriptEntry,
+    StoredUser,
+)
+from parley.storage.tables_sync import SyncRun, SyncState
 
 __all__ = [
     "MIGRATIONS_DIR",
@@ -19,15 +33,26 @@ __all__ = [
     "ApiKeyRepository",
     "Base",
     "Database",
+    "Event",
     "IntegratedAccount",
     "IntegratedAccountRepository",
     "JsonType",
     "LinkToken",
     "LinkTokenRepository",
     "SealedRow",
+    "StoredAttendee",
+    "StoredMeeting",
+    "StoredTeam",
+    "StoredTranscriptEntry",
+    "StoredUser",
+    "SyncRun",
+    "SyncState",
     "Tenant",
     "TenantRepository",
     "UtcDateTime",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "alembic_config",
     "new_id",
     "normalize_url",

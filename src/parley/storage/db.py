@@ -25,7 +25,13 @@ from sqlalchemy.ext.asyncio import (
 
 from parley.errors import ParleyError
 
-__all__ = ["MIGRATIONS_DIR", "Database", "alembic_config", "normalize_url"]
+__all__ = [
+    "MIGRATIONS_DIR",
+    "Database",
+    "alembic_config",
+    "include_in_schema_compare",
+    "normalize_url",
+]
 
 log = logging.getLogger("parley.storage")
 
@@ -60,6 +66,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+#: Search-index objects the migrations create outside the declared tables (0002).
+_SEARCH_INDEX_OBJECTS = ("transcript_fts", "text_tsv", "ix_transcript_entries_text_tsv")
+
+
+def include_in_schema_compare(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic `include_object`: skip the full-text index (FTS5 tables, the tsvector column)."""
+    return not (name and name.startswith(_SEARCH_INDEX_OBJECTS))
 
 
 def _upgrade(connection: Connection, revision: str) -> None:

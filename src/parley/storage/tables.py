@@ -26,7 +26,12 @@ class Base(DeclarativeBase):
     """Declarative base: aware UTC datetimes and portable JSON by default."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonType}
+    type_annotation_map = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JsonType,
+        list[dict[str, Any]]: JsonType,
+        list[str]: JsonType,
+    }
 
 
 class Tenant(Base):

@@ -8,6 +8,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 
 from parley.storage import Base, Database, alembic_config
+from parley.storage.db import include_in_schema_compare
 
 
 def _head() -> str | None:
@@ -15,7 +16,7 @@ def _head() -> str | None:
 
 
 def _schema_drift(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_in_schema_compare})
     return list(compare_metadata(context, Base.metadata))
 
 

@@ -7,7 +7,8 @@ import asyncio
 from alembic import context
 from sqlalchemy import Connection
 
-from parley.storage.tables import Base
+from parley.storage import Base  # every table module, so metadata is complete
+from parley.storage.db import include_in_schema_compare
 
 config = context.config
 target_metadata = Base.metadata
@@ -20,6 +21,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_in_schema_compare,
     )
     with context.begin_transaction():
         context.run_migrations()

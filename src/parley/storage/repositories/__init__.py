@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from parley.storage.repositories.api_keys import ApiKeyRepository
+from parley.storage.repositories.events import EVENT_TYPES, EventRepository, new_event_id
 from parley.storage.repositories.integrated_accounts import IntegratedAccountRepository, SealedRow
 from parley.storage.repositories.link_tokens import LinkTokenRepository
 from parley.storage.repositories.tenants import TenantRepository
 
 __all__ = [
+    "EVENT_TYPES",
     "ApiKeyRepository",
+    "EventRepository",
     "IntegratedAccountRepository",
     "LinkTokenRepository",
     "SealedRow",
     "TenantRepository",
+    "new_event_id",
 ]
