@@ -16,7 +16,9 @@ def _head() -> str | None:
 
 
 def _schema_drift(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include_in_schema_compare})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_in_schema_compare}
+    )
     return list(compare_metadata(context, Base.metadata))
 
 
