@@ -5,7 +5,9 @@ limiter learns them. Sends are paced one token at a time (no bursts: bursts trip
 windows). While demand saturates the bucket (callers wait for tokens and at least half the
 rate was used over the last window) and no 429 came, the rate grows fast: slow start,
 x`slow_start_factor` per second, credited per success so a stalled process earns nothing.
-The first 429 counts the successes of the last window, sets the rate just under that
+The first 429 counts the accepted requests sent in the window before the refused one was sent
+(each task's grant time is remembered, so in-flight latency does not blur the count), sets
+the rate just under that
 (`settle_factor`), remembers a ceiling a little higher (`ceiling_factor`, never above a rate
 that was refused) and pauses the key for Retry-After. Afterwards the rate creeps up by
 `recovery_step` per `recovery_interval` of saturated, 429-free sending, never above the
@@ -15,10 +17,12 @@ ceiling; the ceiling itself lifts by one step per `probe_interval`, so a raised 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -76,6 +80,8 @@ class _Bucket:
     calm: float = 0.0
     sent: deque[float] = field(default_factory=deque)
     succeeded: deque[float] = field(default_factory=deque)
+    # (refused request's send time, rate refused): counted again once the pause is over.
+    recount: tuple[float, float] | None = None
 
 
 def _prune(stamps: deque[float], since: float) -> int:
@@ -99,8 +105,8 @@ class TokenBucketLimiter(RateLimiter):
         window: float = 1.0,
         default_pause: float = 0.5,
         slow_start_factor: float = 2.0,
-        settle_factor: float = 0.93,
-        ceiling_factor: float = 0.96,
+        settle_factor: float = 0.95,
+        ceiling_factor: float = 0.965,
         recovery_step: float = 0.02,
         recovery_interval: float = 3.0,
         probe_interval: float = 30.0,
@@ -125,6 +131,9 @@ class TokenBucketLimiter(RateLimiter):
         self._recovery_interval = recovery_interval
         self._probe_interval = probe_interval
         self._buckets: dict[str, _Bucket] = {}
+        # When the calling task's last request was granted: the client calls on_success /
+        # on_rate_limited from the task that acquired, so the answer maps to its send time.
+        self._granted: ContextVar[float | None] = ContextVar(f"granted_{id(self)}", default=None)
 
     async def acquire(self, key: str) -> None:
         """Wait until `key` may send one request (FIFO among waiters, evenly spaced)."""
@@ -143,6 +152,8 @@ class TokenBucketLimiter(RateLimiter):
                 shortfall = (1.0 - bucket.tokens) / bucket.rate
                 # The tolerance stops float dust from turning into endless nanosecond sleeps.
                 if pause <= _EPSILON and shortfall <= _EPSILON:
+                    if bucket.recount is not None:
+                        self._recount(bucket)
                     break
                 waited_for_tokens = waited_for_tokens or pause <= _EPSILON
                 wait = max(pause, shortfall)
@@ -150,6 +161,7 @@ class TokenBucketLimiter(RateLimiter):
                 await self._sleep(wait)
                 late = self._clock() - (now + wait) > 0.5 / bucket.rate
             bucket.tokens = max(0.0, bucket.tokens - 1.0)
+            self._granted.set(now)
             bucket.sent.append(now)
             _prune(bucket.sent, now - self._window)
             # Waiting for tokens (not a pause) means demand exceeds the rate: worth growing. Unless
@@ -160,8 +172,10 @@ class TokenBucketLimiter(RateLimiter):
         """Record an accepted request; grow the rate while demand saturates the bucket."""
         bucket = self._bucket(key)
         now = self._clock()
-        bucket.succeeded.append(now)
-        _prune(bucket.succeeded, now - self._window)
+        sent_at = self._granted.get()
+        # Stamped by send time (answers arrive out of order): kept sorted for the count.
+        bisect.insort(bucket.succeeded, now if sent_at is None else min(sent_at, now))
+        _prune(bucket.succeeded, now - 2 * self._window)
         settling = now < bucket.paused_until or now - bucket.limited_at < self._window
         if settling or not bucket.starved or not self._busy(bucket):
             return
@@ -185,7 +199,8 @@ class TokenBucketLimiter(RateLimiter):
         self._refill(bucket, now)
         if now - bucket.limited_at >= self._window:
             # Late 429s of requests sent before this decrease carry no new information.
-            self._decrease(bucket, now)
+            sent_at = self._granted.get()
+            self._decrease(bucket, now, now if sent_at is None else min(sent_at, now))
         pause = retry_after if retry_after is not None else self._default_pause
         if pause > 0 and now + pause > bucket.paused_until:
             bucket.paused_until = now + pause
@@ -237,26 +252,47 @@ class TokenBucketLimiter(RateLimiter):
         # have been mostly used over the last window (so slow start begins half a window in).
         return len(bucket.sent) >= _MIN_UTILISATION * bucket.rate * self._window
 
-    def _decrease(self, bucket: _Bucket, now: float) -> None:
-        since = now - self._window
-        # Successes in the last window approximate the provider's count when it said "enough".
-        measured = _prune(bucket.succeeded, since) / self._window
+    def _accepted_before(self, bucket: _Bucket, refused_sent_at: float) -> float:
+        # Accepted requests sent in the window before the refused one: the provider's count
+        # when it said "enough".
+        accepted, since = bucket.succeeded, refused_sent_at - self._window
+        count = bisect.bisect_right(accepted, refused_sent_at) - bisect.bisect_right(
+            accepted, since
+        )
+        return count / self._window
+
+    def _settle(self, bucket: _Bucket, measured: float, before: float) -> None:
+        bucket.ceiling = min(self._max_rate, max(self._min_rate, measured * self._ceiling_factor))
+        target = measured * self._settle_factor
+        bucket.rate = max(self._min_rate, min(before, target, bucket.ceiling))
+        bucket.threshold = bucket.rate
+
+    def _recount(self, bucket: _Bucket) -> None:
+        # A 429 comes back before the answers to requests sent just ahead of the refused one:
+        # once the pause is over they are all in, and the count can only have grown.
+        assert bucket.recount is not None
+        refused_sent_at, before = bucket.recount
+        bucket.recount = None
+        measured = min(self._accepted_before(bucket, refused_sent_at), before)
+        if measured * self._ceiling_factor > bucket.ceiling:
+            self._settle(bucket, measured, before)
+
+    def _decrease(self, bucket: _Bucket, now: float, refused_sent_at: float) -> None:
+        since = refused_sent_at - self._window
+        measured = self._accepted_before(bucket, refused_sent_at)
         before = bucket.rate
+        bucket.limited_at = now
         # A pause inside the window empties part of it, so the count says nothing then.
         if measured > 0 and since >= bucket.paused_until:
-            target = measured * self._settle_factor
             # A rate that was refused is never worth reaching again, even if counts were higher.
-            ceiling = min(measured, before) * self._ceiling_factor
-            fast_until = 0.0
-        else:
-            # No trustworthy count: halve, then climb back fast to just under the refused rate.
-            target = before / 2
-            ceiling = before * self._ceiling_factor
-            fast_until = before * self._settle_factor
-        bucket.ceiling = min(self._max_rate, max(self._min_rate, ceiling))
-        bucket.rate = max(self._min_rate, min(before, target, bucket.ceiling))
-        bucket.threshold = max(bucket.rate, min(fast_until, bucket.ceiling))
-        bucket.limited_at = now
+            self._settle(bucket, min(measured, before), before)
+            bucket.recount = (refused_sent_at, before)
+            return
+        # No trustworthy count: halve, then climb back fast to just under the refused rate.
+        bucket.recount = None
+        bucket.ceiling = min(self._max_rate, max(self._min_rate, before * self._ceiling_factor))
+        bucket.rate = max(self._min_rate, min(before / 2, bucket.ceiling))
+        bucket.threshold = max(bucket.rate, min(before * self._settle_factor, bucket.ceiling))
 
     def _ceiling_now(self, bucket: _Bucket, now: float) -> float:
         if math.isinf(bucket.ceiling) or math.isinf(bucket.limited_at):

@@ -108,7 +108,7 @@ async def test_429_settles_just_under_the_successes_of_the_last_second(clock) ->
 
     await limiter.on_rate_limited(KEY, 1.0)
 
-    assert limiter.rate(KEY) == pytest.approx(20 * 0.93)
+    assert limiter.rate(KEY) == pytest.approx(20 * 0.95)
 
 
 async def test_429_pauses_the_key_for_retry_after(clock) -> None:
@@ -150,7 +150,7 @@ async def test_late_429s_in_the_same_window_do_not_cut_again(clock) -> None:
 
     await limiter.on_rate_limited(KEY, 1.0)
 
-    assert limiter.rate(KEY) == pytest.approx(20 * 0.93)
+    assert limiter.rate(KEY) == pytest.approx(20 * 0.95)
 
 
 async def test_rate_never_drops_below_min_rate(clock) -> None:
@@ -161,7 +161,8 @@ async def test_rate_never_drops_below_min_rate(clock) -> None:
 
 
 async def test_after_429_the_rate_recovers_two_percent_per_interval(clock) -> None:
-    limiter = make_limiter(clock, rate=30.0)
+    # Settle well under the ceiling so two steps fit below it.
+    limiter = make_limiter(clock, rate=30.0, settle_factor=0.9)
     await succeed_evenly(limiter, clock, 20)
     await limiter.on_rate_limited(KEY, 0.0)
     settled = limiter.rate(KEY)
@@ -178,7 +179,7 @@ async def test_recovery_stops_at_the_ceiling_under_the_refused_rate(clock) -> No
 
     await saturate(limiter, clock, seconds=25.0)
 
-    assert limiter.rate(KEY) == pytest.approx(20 * 0.96)
+    assert limiter.rate(KEY) == pytest.approx(20 * 0.965)
 
 
 async def test_a_long_quiet_stretch_lifts_the_ceiling_to_probe_again(clock) -> None:
@@ -188,7 +189,7 @@ async def test_a_long_quiet_stretch_lifts_the_ceiling_to_probe_again(clock) -> N
 
     await saturate(limiter, clock, seconds=35.0)
 
-    assert limiter.rate(KEY) > 20 * 0.96
+    assert limiter.rate(KEY) > 20 * 0.965
 
 
 async def test_keys_are_limited_independently(clock) -> None:
@@ -258,3 +259,38 @@ def test_concurrent_callers_are_served_evenly_spaced(run_virtual) -> None:
 def test_rejects_a_non_positive_rate() -> None:
     with pytest.raises(ValueError):
         TokenBucketLimiter(0.0)
+
+
+async def test_answers_that_arrive_after_the_429_still_count_toward_the_measured_limit(
+    clock,
+) -> None:
+    """A 429 is answered fast, before slower answers to requests sent just ahead of it."""
+    limiter = make_limiter(clock, rate=20.0)
+    answers: list[asyncio.Event] = []
+
+    async def request(answered: asyncio.Event) -> None:
+        await limiter.acquire(KEY)
+        await answered.wait()
+        await limiter.on_success(KEY)
+
+    tasks = []
+    for _ in range(20):  # 20 sends paced over one second, each in its own task
+        answered = asyncio.Event()
+        answers.append(answered)
+        tasks.append(asyncio.create_task(request(answered)))
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+    for answered in answers[:16]:  # 16 answers are in when the 21st send is refused
+        answered.set()
+    await asyncio.sleep(0)
+    await limiter.acquire(KEY)
+    await limiter.on_rate_limited(KEY, 1.0)
+    early = limiter.rate(KEY)
+    for answered in answers[16:]:  # the other 4 accepted answers arrive during the pause
+        answered.set()
+    await asyncio.gather(*tasks)
+
+    await limiter.acquire(KEY)  # the pause is over: the count is taken again
+
+    assert early < 20 * 0.9
+    assert limiter.rate(KEY) == pytest.approx(20 * 0.95)
