@@ -70,6 +70,11 @@ class ApiServer:
             time.sleep(0.02)
         return self
 
+    @property
+    def thread_id(self) -> int | None:
+        """The thread serving Parley: its log records are Parley's, not the test's."""
+        return self._thread.ident
+
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=15)
@@ -132,6 +137,8 @@ async def _create_key(settings: Settings, tenant: str) -> tuple[str, str]:
 def start_stack(settings: Settings, sandbox_config: SandboxConfig) -> Stack:
     """Sandbox, a tenant with a key, then the API (which migrates on start)."""
     sandbox = SandboxServer(sandbox_config).start()
+    # Like a deployment pointed at its Chorus host: accounts linked without a base URL use it.
+    settings = settings.model_copy(update={"chorus_base_url": sandbox.url})
     key, tenant_id = run_async(_create_key(settings, "acme"))
     api = ApiServer(settings).start()
     return Stack(sandbox=sandbox, api=api, api_key=key, tenant_id=tenant_id)

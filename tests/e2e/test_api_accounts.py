@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from e2e_stack import Stack, call
 
@@ -133,3 +135,39 @@ def test_openapi_document_and_docs_are_served(stack: Stack) -> None:
     spec = call("GET", f"{stack.url}/openapi.json").json()
     assert f"{UNIFIED}/meetings" in spec["paths"]
     assert call("GET", f"{stack.url}/docs").status_code == 200
+
+
+def test_no_log_line_holds_a_token(stack: Stack, caplog: pytest.LogCaptureFixture) -> None:
+    """Link, fail, rotate, proxy and revoke with every logger at DEBUG: no token is logged."""
+    caplog.set_level(logging.DEBUG)
+    good = "sbx_logged_never_" + "2" * 16
+    rotated = "sbx_logged_never_" + "3" * 16
+    wrong = "sbx_logged_never_wrong_" + "4" * 8
+    for token in (good, rotated):
+        call("POST", f"{stack.sandbox.url}/_sandbox/tokens", json={"token": token})
+    with stack.client() as client:
+        account_id = stack.link_account(client, good)
+        client.post(
+            "/integrated-accounts",
+            json={"integration": "chorus", "credentials": {"api_token": wrong}},
+        )
+        params = {"integrated_account_id": account_id}
+        client.get(f"{UNIFIED}/meetings", params=params | {"limit": 3})
+        client.get("/proxy/chorus/api/v1/users/me", params=params)
+        patched = client.patch(
+            f"/integrated-accounts/{account_id}", json={"credentials": {"api_token": rotated}}
+        )
+        call("DELETE", f"{stack.sandbox.url}/_sandbox/tokens/{rotated}")
+        failed = client.get(f"{UNIFIED}/teams", params=params)
+    assert patched.status_code == 200, patched.text
+    assert failed.status_code == 401
+    # Records of the thread serving Parley (requests, outbound calls, background tasks); the
+    # test's own calls to the sandbox's admin routes log their URLs from the test thread.
+    ours = [r for r in caplog.records if r.thread == stack.api.thread_id]
+    assert ours, "expected the requests above to log something"
+    for record in ours:
+        text = " ".join(
+            [record.getMessage(), record.exc_text or "", repr(record.__dict__.get("args"))]
+        )
+        for token in (good, rotated, wrong):
+            assert token not in text, (record.name, text)

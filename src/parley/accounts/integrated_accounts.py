@@ -59,6 +59,11 @@ def _clean_token(api_token: str) -> str:
     token = api_token.strip()
     if not token or len(token) > _MAX_TOKEN:
         raise InvalidRequestError("api_token must be a non-empty token.", param="api_token")
+    # It travels in an HTTP header: printable ASCII only (no control or non-ASCII characters).
+    if not all(" " <= char <= "~" for char in token):
+        raise InvalidRequestError(
+            "api_token may hold printable ASCII characters only.", param="api_token"
+        )
     return token
 
 

@@ -102,6 +102,8 @@ async def test_a_transient_provider_failure_is_raised_as_is_and_nothing_is_store
     [
         ("gong", "t", None, "integration"),
         ("chorus", "   ", None, "api_token"),
+        ("chorus", "tok\u00e9n", None, "api_token"),
+        ("chorus", "tok\nen", None, "api_token"),
         ("chorus", "t", "ftp://chorus.example", "base_url"),
         ("chorus", "t", "chorus.example", "base_url"),
         ("chorus", "t", "https://user:pass@chorus.example", "base_url"),
