@@ -34,8 +34,10 @@ def _assert_envelope(response: schemathesis.Response) -> None:
     assert set(body) == {"error"}, body
     error = body["error"]
     assert error["status"] == response.status_code, body
-    assert isinstance(error["code"], str) and error["code"], body
-    assert isinstance(error["message"], str) and error["message"], body
+    assert isinstance(error["code"], str), body
+    assert error["code"], body
+    assert isinstance(error["message"], str), body
+    assert error["message"], body
     assert error["request_id"] == _header(response, "x-request-id"), body
     assert isinstance(error["remote"], bool), body
 
