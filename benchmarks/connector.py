@@ -13,23 +13,21 @@ The sandbox runs in its own process so neither its CPU nor its allocations are m
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
 import httpx
 
+from benchmarks.sandbox_proc import serve_sandbox
 from parley.http import HttpOptions, RetryPolicy, TokenBucketLimiter
 from parley.providers.base import Credentials, MeetingFilters
 from parley.providers.chorus import CHORUS_INFO, ChorusFactory
 from parley.providers.chorus.client import CONVERSATION_FIELDS
 from parley.sandbox.config import FaultConfig, SandboxConfig
-from parley.sandbox.server import SandboxServer
 from parley.unified import Meeting
 
 __all__ = ["run"]
@@ -69,32 +67,12 @@ class Outcome:
         return self.rate_limited / self.requests if self.requests else 0.0
 
 
-def _serve(config: SandboxConfig, conn: Connection) -> None:
-    with SandboxServer(config) as sandbox:
-        conn.send((sandbox.url, sandbox.token))
-        conn.recv()  # block until the parent says stop
-
-
 @contextmanager
 def remote_sandbox(meetings: int = MEETINGS) -> Iterator[tuple[str, str]]:
     """A fresh sandbox in a child process; yields (url, token)."""
     faults = FaultConfig(latency_ms=LATENCY_MS, rate_limit_rps=LIMIT_RPS)
-    config = SandboxConfig(seed=2024, meetings=meetings, faults=faults)
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    process = context.Process(target=_serve, args=(config, child), daemon=True)
-    process.start()
-    try:
-        if not parent.poll(180):
-            raise RuntimeError("the sandbox did not start within 180 s")
-        url, token = parent.recv()
-        httpx.post(f"{url}/_sandbox/stats/reset").raise_for_status()
-        yield url, token
-    finally:
-        parent.send("stop")
-        process.join(30)
-        if process.is_alive():
-            process.terminate()
+    with serve_sandbox(SandboxConfig(seed=2024, meetings=meetings, faults=faults)) as served:
+        yield served
 
 
 Scenario = Callable[[str, str, int], tuple[int, int]]

@@ -68,9 +68,14 @@ def unified_recording_links(public_url: str) -> RecordingLinks:
     base = f"{public_url.rstrip('/')}/unified/conversational-intelligence/meetings"
 
     def for_account(account_id: str) -> RecordingUrl:
+        # Encoded once per account: a page of 100 meetings asks for 200 links.
+        queries = {
+            kind: urlencode({"kind": kind, "integrated_account_id": account_id})
+            for kind in ("audio", "video")
+        }
+
         def link(meeting_id: str, kind: MediaKind) -> str:
-            query = urlencode({"kind": kind, "integrated_account_id": account_id})
-            return f"{base}/{quote(meeting_id, safe='')}/recording?{query}"
+            return f"{base}/{quote(meeting_id, safe='')}/recording?{queries[kind]}"
 
         return link
 

@@ -329,14 +329,14 @@ def _speakers(clusters: Iterable[ChorusCluster]) -> list[Speaker]:
 def _crm(e: ChorusEngagement, attrs: Attributes | None) -> CrmContext | None:
     account = attrs.account if attrs is not None else None
     deal = attrs.deal if attrs is not None else None
-    crm = CrmContext(
-        account_id=_first(e.account_id, account.id if account else None),
-        account_name=_first(e.account_name, account.name if account else None),
-        opportunity_id=_first(e.opportunity_id, deal.id if deal else None),
-        opportunity_name=_first(e.opportunity_name, deal.name if deal else None),
-        deal_stage=_blank(deal.current_stage) if deal else None,
-    )
-    return crm if any(crm.model_dump().values()) else None
+    fields = {
+        "account_id": _first(e.account_id, account.id if account else None),
+        "account_name": _first(e.account_name, account.name if account else None),
+        "opportunity_id": _first(e.opportunity_id, deal.id if deal else None),
+        "opportunity_name": _first(e.opportunity_name, deal.name if deal else None),
+        "deal_stage": _blank(deal.current_stage) if deal else None,
+    }
+    return CrmContext(**fields) if any(fields.values()) else None
 
 
 def map_user(raw: Mapping[str, Any]) -> User:

@@ -1,0 +1,213 @@
+"""The unified API's overhead over the proxy and over Chorus itself, and its throughput.
+
+One run, each part in its own process: the Chorus sandbox (no latency, no limit), `parley
+serve` on a fresh SQLite file, and this load generator. Printed:
+
+- median latency of `GET /unified/conversational-intelligence/meetings?limit=100`, of the
+  same Chorus page through `/proxy/chorus/v3/engagements`, and of a direct call to the
+  sandbox, requests interleaved so all three see the same machine; the unified/proxy ratio
+  has the goal <= 1.2;
+- requests per second for a unified get (`GET …/meetings/{id}`) with 20 concurrent clients.
+
+The account's rate budget is raised (PARLEY_CHORUS_RATE_LIMIT) so the limiter's pacing, which
+is there to protect real Chorus, does not stand in for Parley's own overhead.
+
+    python -m benchmarks.api
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from benchmarks.sandbox_proc import serve_sandbox
+from parley.sandbox.config import SandboxConfig
+from parley.security import generate_secret_key
+
+__all__ = ["run"]
+
+ROUNDS = 150
+WARMUP = 10
+CONCURRENCY = 20
+THROUGHPUT_SECONDS = 10.0
+UNIFIED = "/unified/conversational-intelligence"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def parley_server(workdir: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """`parley serve` in a child process on a fresh database; yields (url, env)."""
+    port = _free_port()
+    env = os.environ | {
+        "PARLEY_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'parley.db'}",
+        "PARLEY_SECRET_KEY": generate_secret_key(),
+        "PARLEY_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PARLEY_CHORUS_RATE_LIMIT": "10000",
+        "PARLEY_LOG_LEVEL": "warning",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "parley.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("parley serve did not start")
+            time.sleep(0.2)
+        yield url, env
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def _api_key(env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "keys", "create", "--tenant", "bench"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def _latencies(
+    parley: httpx.Client, chorus: httpx.Client, account_id: str
+) -> dict[str, list[float]]:
+    params = {"integrated_account_id": account_id}
+    # The page the connector asks for: 100 rows with their trackers.
+    page = {"with_trackers": "true"}
+    calls = {
+        "unified": lambda: parley.get(f"{UNIFIED}/meetings", params=params | {"limit": 100}),
+        "proxy": lambda: parley.get("/proxy/chorus/v3/engagements", params=params | page),
+        "direct": lambda: chorus.get("/v3/engagements", params=page),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in calls}
+    for round_ in range(WARMUP + ROUNDS):
+        for name, send in calls.items():
+            started = time.perf_counter()
+            response = send()
+            elapsed = time.perf_counter() - started
+            response.raise_for_status()
+            if round_ >= WARMUP:
+                samples[name].append(elapsed)
+    return samples
+
+
+async def _throughput(url: str, key: str, account_id: str, meeting_ids: list[str]) -> float:
+    headers = {"Authorization": f"Bearer {key}"}
+    params = {"integrated_account_id": account_id}
+    done = 0
+    stop = time.perf_counter() + THROUGHPUT_SECONDS
+
+    async def client(worker: int) -> None:
+        nonlocal done
+        async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as http:
+            turn = worker
+            while time.perf_counter() < stop:
+                meeting_id = meeting_ids[turn % len(meeting_ids)]
+                response = await http.get(f"{UNIFIED}/meetings/{meeting_id}", params=params)
+                response.raise_for_status()
+                done += 1
+                turn += CONCURRENCY
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(n) for n in range(CONCURRENCY)))
+    return done / (time.perf_counter() - started)
+
+
+def run() -> dict[str, float]:
+    """Start the sandbox and Parley, measure, print the table and return the numbers."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve_sandbox(SandboxConfig(seed=7, meetings=1_000)) as (chorus_url, token),
+        parley_server(Path(tmp)) as (url, env),
+    ):
+        key = _api_key(env)
+        headers = {"Authorization": f"Bearer {key}"}
+        with (
+            httpx.Client(base_url=url, headers=headers, timeout=60) as parley,
+            httpx.Client(
+                base_url=chorus_url, headers={"Authorization": token}, timeout=60
+            ) as chorus,
+        ):
+            linked = parley.post(
+                "/integrated-accounts",
+                json={
+                    "integration": "chorus",
+                    "credentials": {"api_token": token},
+                    "settings": {"base_url": chorus_url},
+                },
+            )
+            linked.raise_for_status()
+            account_id = linked.json()["id"]
+            samples = _latencies(parley, chorus, account_id)
+            page = parley.get(
+                f"{UNIFIED}/meetings", params={"integrated_account_id": account_id, "limit": 200}
+            ).json()
+        meeting_ids = [m["id"] for m in page["result"]]
+        rps = asyncio.run(_throughput(url, key, account_id, meeting_ids))
+    unified, proxy, direct = (_median_ms(samples[n]) for n in ("unified", "proxy", "direct"))
+    ratio = unified / proxy
+    print(f"median latency over {ROUNDS} interleaved rounds, 100 meetings per page, no latency")
+    print()
+    print(f"{'path':<34}{'median ms':>10}")
+    print(f"{'unified GET meetings?limit=100':<34}{unified:>10.1f}")
+    print(f"{'proxy GET /v3/engagements':<34}{proxy:>10.1f}")
+    print(f"{'direct to the sandbox':<34}{direct:>10.1f}")
+    print()
+    print(
+        f"unified/proxy {ratio:.2f} (goal <= 1.2: {'met' if ratio <= 1.2 else 'NOT met'}), "
+        f"unified/direct {unified / direct:.2f}"
+    )
+    print(
+        f"unified get, {CONCURRENCY} concurrent clients: {rps:.0f} requests/s "
+        f"({os.cpu_count()} cores)"
+    )
+    return {
+        "unified_median_ms": unified,
+        "proxy_median_ms": proxy,
+        "direct_median_ms": direct,
+        "unified_over_proxy": ratio,
+        "unified_over_direct": unified / direct,
+        "unified_get_rps": rps,
+    }
+
+
+if __name__ == "__main__":
+    run()
