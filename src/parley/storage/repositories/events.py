@@ -24,6 +24,8 @@ EVENT_TYPES = (
     "sync_run.failed",
     "keyword.matched",
     "deal_risk.raised",
+    # Sent only by `POST /webhooks/{id}/test`, to that one subscription.
+    "webhook.test",
 )
 
 
