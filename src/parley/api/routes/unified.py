@@ -1,7 +1,11 @@
-"""Unified Conversational Intelligence routes: meetings, transcripts, users, teams (live)."""
+"""Unified Conversational Intelligence routes: meetings, transcripts, users, teams.
+
+`source=live` (default) reads the provider; `source=store` the synced copy (`unified_store`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -20,10 +24,14 @@ from parley.api.params import (
     shape,
     utc,
 )
+from parley.api.routes import unified_store as stored
 from parley.errors import InvalidRequestError, UnsupportedFilterError
+from parley.insights.search import seconds_param
 from parley.providers.base import MeetingFilters, Provider
 from parley.reads.cursor import CursorState, filters_digest
 from parley.reads.paging import Assembled, assemble_page, whole_list_page
+from parley.reads.store import StoreMeetingFilters
+from parley.runtime import Runtime
 from parley.unified import Meeting, MeetingType, transcript_of
 
 __all__ = ["router"]
@@ -42,13 +50,9 @@ MEETING_FILTERS = (
 Source = Literal["live", "store"]
 
 
-def _live_only(source: Source) -> None:
-    if source != "live":
-        raise InvalidRequestError(
-            "source=store needs a synced copy; it is not enabled on this server yet.",
-            code="store_unavailable",
-            param="source",
-        )
+STORE_ONLY = ("updated_after", "q")
+UPDATED_AFTER = Query(None, description="source=store: only records our copy changed after.")
+Q = Query(None, max_length=500, description="source=store: text in the title or transcript.")
 
 
 async def _page(
@@ -95,15 +99,38 @@ async def list_meetings(
     min_duration: float | None = Query(None, ge=0, description="Minimum duration, seconds."),
     expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
     source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
+    updated_after: datetime | None = UPDATED_AFTER,
+    q: str | None = Q,
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
-    reject_unknown(request, (*MEETING_FILTERS, "expand", *paging_params()))
-    _live_only(source)
+    reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *paging_params()))
+    stored.reject_store_only(source, updated_after=updated_after, q=q)
     if expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
     after, before = utc(start_time_after), utc(start_time_before)
+    if source == "store":
+        stored.check_store_request(request, out)
+        store_filters = StoreMeetingFilters(
+            start_time_after=after,
+            start_time_before=before,
+            user_ids=_split(user_id),
+            team_ids=_split(team_id),
+            participant_email=participant_email,
+            type=type.value if type else None,
+            min_duration=min_duration,
+            updated_after=utc(updated_after),
+            q=q,
+        )
+        return await stored.list_meetings(
+            runtime,
+            integrated_account_id,
+            store_filters,
+            paging,
+            out,
+            expand=expand == "transcript",
+        )
     given: dict[str, Any] = {
         "start_time_after": after,
         "start_time_before": before,
@@ -166,7 +193,9 @@ async def get_meeting(
 ) -> dict[str, Any]:
     """The full meeting: attendees, recordings, topics, trackers, transcript, speakers."""
     reject_unknown(request, ())
-    _live_only(source)
+    if source == "store":
+        stored.check_store_request(request, out)
+        return shape(await runtime.store.get_meeting(integrated_account_id, meeting_id), out)
     meeting = await provider.get_meeting(meeting_id)
     return shape(meeting, out)
 
@@ -183,10 +212,14 @@ async def get_recording(
     meeting_id: str = Path(...),
     integrated_account_id: str = Query(...),
     kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
+    t: float | None = Query(None, ge=0, description="Start playback at this second."),
 ) -> RedirectResponse:
     """302 to a freshly minted provider media URL (a stable link to hand to a player)."""
-    reject_unknown(request, ("kind",))
+    reject_unknown(request, ("kind", "t"))
     url = await provider.media_url(meeting_id, kind)
+    if t is not None:
+        # A media fragment (`#t=75.4`): browsers and players seek there on load.
+        url = f"{url.split('#', 1)[0]}#t={seconds_param(t)}"
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
@@ -203,11 +236,49 @@ async def list_transcripts(
 ) -> dict[str, Any]:
     """Truto-compatible transcript resource; `meeting_id` is required."""
     reject_unknown(request, ("meeting_id", *paging_params()))
-    _live_only(source)
+    if source == "store":
+        stored.check_store_request(request, out)
+        transcript = await runtime.store.get_transcript(integrated_account_id, meeting_id)
+        return {"result": [shape(transcript, out)], "next_cursor": None, "result_count": 1}
     meeting = await provider.get_meeting(meeting_id)
     transcript = transcript_of(meeting)
     transcript.remote_data = meeting.remote_data
     return {"result": [shape(transcript, out)], "next_cursor": None, "result_count": 1}
+
+
+@dataclass(frozen=True)
+class _Directory:
+    """Users or teams: a whole provider list paged by Parley, or the stored copy."""
+
+    request: Request
+    runtime: Runtime
+    account_id: str
+    paging: ListOptions
+    out: OutputOptions
+
+    def live_only(self, *, updated_after: datetime | None, q: str | None) -> None:
+        reject_unknown(self.request, (*STORE_ONLY, *paging_params()))
+        stored.reject_store_only("live", updated_after=updated_after, q=q)
+
+    async def stored(
+        self, list_stored: Any, *, updated_after: datetime | None, q: str | None
+    ) -> dict[str, Any]:
+        reject_unknown(self.request, (*STORE_ONLY, *paging_params()))
+        stored.check_store_request(self.request, self.out)
+        found = await list_stored(
+            self.account_id,
+            limit=self.paging.limit,
+            cursor=self.paging.next_cursor,
+            updated_after=utc(updated_after),
+            q=q,
+        )
+        return stored.envelope(found, self.out)
+
+    async def live(self, resource: str, items: list[Any]) -> dict[str, Any]:
+        fetch = whole_list_page(items)
+        page = await _page(self.runtime, self.account_id, resource, {}, self.paging, fetch)
+        result = [shape(item, self.out) for item in page.items]
+        return _envelope(self.runtime, self.account_id, resource, {}, result, page.next_state)
 
 
 @router.get("/users", summary="List users")
@@ -217,21 +288,24 @@ async def list_users(
     provider: AccountProvider,
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
+    updated_after: datetime | None = UPDATED_AFTER,
+    q: str | None = Query(None, max_length=500, description="source=store: in name or email."),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Users of the account."""
-    reject_unknown(request, paging_params())
-    _live_only(source)
-    users = await provider.list_users()
-    page = await _page(runtime, integrated_account_id, "users", {}, paging, whole_list_page(users))
-    result = [shape(u, out) for u in page.items]
-    return _envelope(runtime, integrated_account_id, "users", {}, result, page.next_state)
+    directory = _Directory(request, runtime, integrated_account_id, paging, out)
+    if source == "store":
+        store = runtime.store.list_users
+        return await directory.stored(store, updated_after=updated_after, q=q)
+    directory.live_only(updated_after=updated_after, q=q)
+    return await directory.live("users", await provider.list_users())
 
 
 @router.get("/users/{user_id}", summary="Get a user")
 async def get_user(
     request: Request,
+    runtime: RuntimeDep,
     provider: AccountProvider,
     user_id: str = Path(...),
     integrated_account_id: str = Query(...),
@@ -240,7 +314,9 @@ async def get_user(
 ) -> dict[str, Any]:
     """One user (Chorus has no get-by-id; Parley resolves it from the list)."""
     reject_unknown(request, ())
-    _live_only(source)
+    if source == "store":
+        stored.check_store_request(request, out)
+        return shape(await runtime.store.get_user(integrated_account_id, user_id), out)
     return shape(await provider.get_user(user_id), out)
 
 
@@ -251,21 +327,24 @@ async def list_teams(
     provider: AccountProvider,
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
+    updated_after: datetime | None = UPDATED_AFTER,
+    q: str | None = Query(None, max_length=500, description="source=store: in the name."),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Teams of the account."""
-    reject_unknown(request, paging_params())
-    _live_only(source)
-    teams = await provider.list_teams()
-    page = await _page(runtime, integrated_account_id, "teams", {}, paging, whole_list_page(teams))
-    result = [shape(t, out) for t in page.items]
-    return _envelope(runtime, integrated_account_id, "teams", {}, result, page.next_state)
+    directory = _Directory(request, runtime, integrated_account_id, paging, out)
+    if source == "store":
+        store = runtime.store.list_teams
+        return await directory.stored(store, updated_after=updated_after, q=q)
+    directory.live_only(updated_after=updated_after, q=q)
+    return await directory.live("teams", await provider.list_teams())
 
 
 @router.get("/teams/{team_id}", summary="Get a team")
 async def get_team(
     request: Request,
+    runtime: RuntimeDep,
     provider: AccountProvider,
     team_id: str = Path(...),
     integrated_account_id: str = Query(...),
@@ -274,5 +353,7 @@ async def get_team(
 ) -> dict[str, Any]:
     """One team."""
     reject_unknown(request, ())
-    _live_only(source)
+    if source == "store":
+        stored.check_store_request(request, out)
+        return shape(await runtime.store.get_team(integrated_account_id, team_id), out)
     return shape(await provider.get_team(team_id), out)

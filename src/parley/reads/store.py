@@ -1,0 +1,273 @@
+"""Stored reads (`source=store`): the synced copy in the unified shapes, never the provider.
+
+Same objects, list envelope and signed cursors as live reads. Cursors carry a keyset
+position (meetings: start time and id; users and teams: id) and are bound to the account,
+the resource *as read from the store* and the filters, so a live cursor is refused here
+and a store cursor on a live read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel
+
+from parley.errors import InvalidCursorError, NotFoundError
+from parley.reads.cursor import CursorCodec, CursorState, filters_digest
+from parley.storage import (
+    Database,
+    StoredMeeting,
+    StoredTeam,
+    StoredTranscriptEntry,
+    StoredUser,
+)
+from parley.storage.fulltext import parse_text_query
+from parley.storage.repositories.store_reads import MeetingKey, MeetingQuery, StoreReadRepository
+from parley.unified import Meeting, Team, Transcript, TranscriptEntry, User, transcript_of
+
+__all__ = ["StoreMeetingFilters", "StorePage", "StoreReader"]
+
+T = TypeVar("T")
+P = TypeVar("P", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class StoreMeetingFilters:
+    """The unified meeting filters plus the store's own `updated_after` and `q`."""
+
+    start_time_after: datetime | None = None
+    start_time_before: datetime | None = None
+    user_ids: tuple[str, ...] = ()
+    team_ids: tuple[str, ...] = ()
+    participant_email: str | None = None
+    type: str | None = None
+    min_duration: float | None = None
+    updated_after: datetime | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
+class StorePage(Generic[T]):
+    """One page of stored objects and the cursor of the next (None at the end)."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def _meeting(row: StoredMeeting, entries: list[StoredTranscriptEntry] | None) -> Meeting:
+    meeting = Meeting.model_validate({**row.data, "transcript": None})
+    if entries is None:
+        # The list-level shape, as a live list answers: no transcript, speakers or summary.
+        return meeting.model_copy(update={"speakers": None, "summary": None})
+    transcript = [
+        TranscriptEntry.model_validate(
+            {
+                "index": e.index,
+                "speaker_id": e.speaker_id,
+                "speaker_name": e.speaker_name,
+                "speaker_type": e.speaker_type,
+                "text": e.text,
+                "start_time": e.start_time,
+                "end_time": e.end_time,
+            }
+        )
+        for e in entries
+    ]
+    # A meeting synced before its details were fetched has no transcript yet (as live: null).
+    return meeting.model_copy(update={"transcript": transcript if row.has_details else None})
+
+
+def _meeting_key(position: list[Any]) -> MeetingKey:
+    if len(position) != 2 or position[1] is None:
+        raise InvalidCursorError("Malformed cursor.", param="next_cursor")
+    try:
+        when = datetime.fromisoformat(position[0]) if position[0] else None
+    except ValueError:
+        raise InvalidCursorError("Malformed cursor.", param="next_cursor") from None
+    return MeetingKey(when, position[1])
+
+
+def _digest(account_id: str, resource: str, filters: Mapping[str, Any]) -> str:
+    present = {k: v for k, v in sorted(filters.items()) if v not in (None, (), [], "")}
+    return filters_digest(account_id, f"store:{resource}", present)
+
+
+class StoreReader:
+    """Reads of the synced copy for one account at a time."""
+
+    def __init__(self, db: Database, cursors: CursorCodec) -> None:
+        self._db = db
+        self._cursors = cursors
+
+    # -- cursors ------------------------------------------------------------------------
+
+    def _open(self, cursor: str | None, digest: str) -> list[Any] | None:
+        if not cursor:
+            return None
+        state = self._cursors.decode(cursor, digest)
+        try:
+            position = json.loads(state.position or "")
+        except ValueError:
+            position = None
+        if not isinstance(position, list) or not all(
+            isinstance(p, str) or p is None for p in position
+        ):
+            raise InvalidCursorError("Malformed cursor.", param="next_cursor")
+        return position
+
+    def _seal(self, position: list[str | None], digest: str) -> str:
+        return self._cursors.encode(CursorState(json.dumps(position), 0), digest)
+
+    # -- meetings -----------------------------------------------------------------------
+
+    async def list_meetings(
+        self,
+        account_id: str,
+        filters: StoreMeetingFilters,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        expand_transcript: bool = False,
+    ) -> StorePage[Meeting]:
+        """Stored meetings, newest first, `limit` per page, each exactly once."""
+        digest = _digest(account_id, "meetings", asdict(filters))
+        position = self._open(cursor, digest)
+        after = None if position is None else _meeting_key(position)
+        async with self._db.session() as session:
+            repository = StoreReadRepository(session)
+            query = await self._query(repository, account_id, filters)
+            rows = await repository.meetings(account_id, query, after, limit + 1)
+            page, more = rows[:limit], len(rows) > limit
+            entries = None
+            if expand_transcript:
+                entries = await repository.transcripts(account_id, [r.id for r in page])
+        meetings = [_meeting(r, entries[r.id] if entries is not None else None) for r in page]
+        next_cursor = None
+        if more:
+            last = page[-1]
+            stamp = last.start_time.isoformat() if last.start_time else None
+            next_cursor = self._seal([stamp, last.id], digest)
+        return StorePage(meetings, next_cursor)
+
+    @staticmethod
+    async def _query(
+        repository: StoreReadRepository, account_id: str, filters: StoreMeetingFilters
+    ) -> MeetingQuery:
+        owners: tuple[str, ...] | None = filters.user_ids or None
+        if filters.team_ids:
+            members = await repository.team_members(account_id, filters.team_ids)
+            owners = tuple(sorted(members if owners is None else members & set(owners)))
+        q = (filters.q or "").strip() or None
+        return MeetingQuery(
+            start_time_after=filters.start_time_after,
+            start_time_before=filters.start_time_before,
+            owner_user_ids=owners,
+            participant_email=filters.participant_email,
+            type=filters.type,
+            min_duration=filters.min_duration,
+            updated_after=filters.updated_after,
+            text=parse_text_query(q) if q else None,
+            title_like=q,
+        )
+
+    async def get_meeting(self, account_id: str, meeting_id: str) -> Meeting:
+        """The stored meeting with its transcript (404 when it is not in the store)."""
+        async with self._db.session() as session:
+            repository = StoreReadRepository(session)
+            row = await repository.meeting(account_id, meeting_id)
+            if row is None:
+                raise NotFoundError(
+                    f"No meeting {meeting_id!r} in the synced copy of this account.",
+                    code="meeting_not_found",
+                )
+            entries = await repository.transcripts(account_id, [meeting_id])
+        return _meeting(row, entries[meeting_id])
+
+    async def get_transcript(self, account_id: str, meeting_id: str) -> Transcript:
+        """The Truto-compatible transcript resource of a stored meeting."""
+        meeting = await self.get_meeting(account_id, meeting_id)
+        transcript = transcript_of(meeting)
+        transcript.remote_data = meeting.remote_data
+        return transcript
+
+    # -- users and teams ----------------------------------------------------------------
+
+    async def list_users(
+        self,
+        account_id: str,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        updated_after: datetime | None = None,
+        q: str | None = None,
+    ) -> StorePage[User]:
+        """Stored users in id order."""
+        return await self._list_by_id(User, "users", account_id, limit, cursor, updated_after, q)
+
+    async def get_user(self, account_id: str, user_id: str) -> User:
+        """One stored user (404 otherwise)."""
+        return await self._get_by_id(User, "user", account_id, user_id)
+
+    async def list_teams(
+        self,
+        account_id: str,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        updated_after: datetime | None = None,
+        q: str | None = None,
+    ) -> StorePage[Team]:
+        """Stored teams in id order."""
+        return await self._list_by_id(Team, "teams", account_id, limit, cursor, updated_after, q)
+
+    async def get_team(self, account_id: str, team_id: str) -> Team:
+        """One stored team (404 otherwise)."""
+        return await self._get_by_id(Team, "team", account_id, team_id)
+
+    async def _list_by_id(
+        self,
+        model: type[P],
+        resource: Literal["users", "teams"],
+        account_id: str,
+        limit: int,
+        cursor: str | None,
+        updated_after: datetime | None,
+        q: str | None,
+    ) -> StorePage[P]:
+        digest = _digest(account_id, resource, {"updated_after": updated_after, "q": q})
+        after = self._after_id(self._open(cursor, digest))
+        async with self._db.session() as session:
+            repository = StoreReadRepository(session)
+            fetch = repository.users if resource == "users" else repository.teams
+            rows: Sequence[StoredUser | StoredTeam] = await fetch(
+                account_id, after_id=after, limit=limit + 1, updated_after=updated_after, q=q
+            )
+        items = [model.model_validate(row.data) for row in rows[:limit]]
+        more = len(rows) > limit
+        return StorePage(items, self._seal([rows[limit - 1].id], digest) if more else None)
+
+    async def _get_by_id(
+        self, model: type[P], kind: Literal["user", "team"], account_id: str, object_id: str
+    ) -> P:
+        async with self._db.session() as session:
+            repository = StoreReadRepository(session)
+            get = repository.user if kind == "user" else repository.team
+            row: StoredUser | StoredTeam | None = await get(account_id, object_id)
+        if row is None:
+            raise NotFoundError(
+                f"No {kind} {object_id!r} in the synced copy of this account.",
+                code=f"{kind}_not_found",
+            )
+        return model.model_validate(row.data)
+
+    @staticmethod
+    def _after_id(position: list[Any] | None) -> str | None:
+        if position is None:
+            return None
+        if len(position) != 1 or not isinstance(position[0], str):
+            raise InvalidCursorError("Malformed cursor.", param="next_cursor")
+        return str(position[0])

@@ -1,0 +1,240 @@
+"""Stored reads (`source=store`), `GET /search` and `parley search` end to end over HTTP.
+
+One synced account per backend: the sandbox's meetings are synced by the real sync engine,
+then read back from the store only.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+from e2e_stack import (
+    BACKENDS,
+    Stack,
+    database_url,
+    run_async,
+    stack_settings,
+    start_stack,
+)
+from sqlalchemy import select
+
+from parley.runtime import Runtime
+from parley.sandbox.config import SandboxConfig
+from parley.storage import Database, StoredMeeting
+
+UNIFIED = "/unified/conversational-intelligence"
+
+
+async def _sync(stack: Stack, account: str) -> None:
+    runtime = await Runtime.start(stack.api.settings)
+    try:
+        run, _ = await runtime.sync.create(None, account, full=True)
+        done = await runtime.sync.execute(run.id)
+        assert done.status == "completed", done
+    finally:
+        await runtime.close()
+
+
+async def _stored_ids(stack: Stack, account: str) -> set[str]:
+    async with Database(stack.api.settings.database_url) as db, db.session() as session:
+        rows = await session.scalars(
+            select(StoredMeeting.id).where(StoredMeeting.account_id == account)
+        )
+        return set(rows)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def synced(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: Any,
+) -> Iterator[tuple[Stack, str]]:
+    """A stack whose account is fully synced from a 60-meeting sandbox."""
+    tmp = tmp_path_factory.mktemp("store-stack")
+    url, pg_name = database_url(request.param, tmp, postgres_server)
+    settings = stack_settings(tmp, url).model_copy(
+        update={"chorus_rate_limit": 500.0, "sync_interval": timedelta(0)}
+    )
+    stack = start_stack(settings, SandboxConfig(seed=5, meetings=60))
+    try:
+        with stack.client() as client:
+            account = stack.link_account(client)
+        run_async(_sync(stack, account))
+        yield stack, account
+    finally:
+        stack.api.stop()
+        stack.sandbox.stop()
+        if pg_name is not None and postgres_server is not None:
+            run_async(postgres_server.drop(pg_name))
+
+
+def pages(client: httpx.Client, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    seen: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        query = {**params, **({"next_cursor": cursor} if cursor else {})}
+        response = client.get(path, params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["result_count"] == len(body["result"]) <= params["limit"]
+        seen += body["result"]
+        if (cursor := body["next_cursor"]) is None:
+            return seen
+
+
+@pytest.mark.parametrize("limit", [7, 500])
+def test_store_pages_give_every_stored_meeting_once(synced: tuple[Stack, str], limit: int) -> None:
+    stack, account = synced
+    params = {"integrated_account_id": account, "source": "store", "limit": limit}
+    with stack.client() as client:
+        meetings = pages(client, f"{UNIFIED}/meetings", params)
+    ids = [m["id"] for m in meetings]
+    assert len(ids) == len(set(ids)) == 60
+    assert set(ids) == run_async(_stored_ids(stack, account))
+    starts = [m["start_time"] for m in meetings]
+    assert starts == sorted(starts, reverse=True)
+    assert all(m["transcript"] is None for m in meetings)
+
+
+def test_stored_meeting_has_the_live_shape(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    base = {"integrated_account_id": account, "exclude_fields": "remote_data"}
+    with stack.client() as client:
+        listed = client.get(
+            f"{UNIFIED}/meetings", params={**base, "source": "store", "limit": 20}
+        ).json()["result"]
+        done = next(m for m in listed if m["status"] == "completed")
+        path = f"{UNIFIED}/meetings/{done['id']}"
+        stored = client.get(path, params={**base, "source": "store"}).json()
+        live = client.get(path, params=base).json()
+        transcript = client.get(
+            f"{UNIFIED}/transcripts",
+            params={"integrated_account_id": account, "meeting_id": done["id"], "source": "store"},
+        ).json()["result"][0]
+    assert stored == live
+    assert stored["transcript"]
+    assert transcript["entries"] == stored["transcript"]
+
+
+def test_store_filters_and_store_only_parameters(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    base = {"integrated_account_id": account, "limit": 500}
+    with stack.client() as client:
+        calls = pages(client, f"{UNIFIED}/meetings", {**base, "source": "store", "type": "call"})
+        live_calls = pages(client, f"{UNIFIED}/meetings", {**base, "type": "call"})
+        assert {m["id"] for m in calls} == {m["id"] for m in live_calls}
+        for name, value in (("q", "pricing"), ("updated_after", "2020-01-01T00:00:00Z")):
+            refused = client.get(f"{UNIFIED}/meetings", params={**base, name: value})
+            assert refused.status_code == 400
+            assert refused.json()["error"]["param"] == name
+        raw = client.get(
+            f"{UNIFIED}/meetings", params={**base, "source": "store", "response_format": "raw"}
+        )
+        assert raw.json()["error"]["param"] == "response_format"
+        later = client.get(
+            f"{UNIFIED}/meetings",
+            params={**base, "source": "store", "updated_after": "2999-01-01T00:00:00Z"},
+        ).json()
+        assert later["result"] == []
+
+
+def test_cursor_of_one_source_is_refused_by_the_other(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    base = {"integrated_account_id": account, "limit": 5}
+    with stack.client() as client:
+        live = client.get(f"{UNIFIED}/meetings", params=base).json()["next_cursor"]
+        store = client.get(f"{UNIFIED}/meetings", params={**base, "source": "store"}).json()[
+            "next_cursor"
+        ]
+        on_store = client.get(
+            f"{UNIFIED}/meetings", params={**base, "source": "store", "next_cursor": live}
+        )
+        on_live = client.get(f"{UNIFIED}/meetings", params={**base, "next_cursor": store})
+    for response in (on_store, on_live):
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "invalid_cursor"
+
+
+def test_store_users_teams_and_tenant_scoping(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    params = {"integrated_account_id": account, "limit": 500}
+    with stack.client() as client:
+        live_users = client.get(f"{UNIFIED}/users", params=params).json()["result"]
+        stored_users = pages(client, f"{UNIFIED}/users", {**params, "source": "store"})
+        teams = pages(client, f"{UNIFIED}/teams", {**params, "source": "store", "limit": 1})
+        one = client.get(
+            f"{UNIFIED}/users/{stored_users[0]['id']}",
+            params={"integrated_account_id": account, "source": "store"},
+        )
+    assert sorted(u["id"] for u in stored_users) == sorted(u["id"] for u in live_users)
+    assert teams
+    assert one.json() == stored_users[0]
+    with stack.client(stack.new_tenant_key("intruder")) as other:
+        foreign = other.get(f"{UNIFIED}/meetings", params={**params, "source": "store"})
+        search = other.get("/search", params={"q": "pricing", "integrated_account_id": account})
+    assert foreign.status_code == search.status_code == 404
+
+
+def test_search_ranks_highlights_and_links_playback(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    with stack.client() as client:
+        for missing in ({}, {"q": "  "}):
+            refused = client.get("/search", params=missing)
+            assert refused.status_code == 400
+            assert refused.json()["error"]["param"] == "q"
+        body = client.get("/search", params={"q": "pricing", "limit": 100}).json()
+        hits = body["result"]
+        assert hits
+        assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+        hit = hits[0]
+        assert "<mark>" in hit["snippet"].lower()
+        assert hit["integrated_account_id"] == account
+        assert hit["end_time"] >= hit["start_time"]
+        assert hit["playback_url"].startswith(f"{stack.url}{UNIFIED}/meetings/{hit['meeting_id']}")
+        played = client.get(hit["playback_url"], follow_redirects=False)
+        assert played.status_code == 302
+        second = hit["playback_url"].rsplit("t=", 1)[1]
+        assert played.headers["location"].endswith(f"#t={second}")
+        guests = client.get("/search", params={"q": "pricing", "speaker_type": "guest"}).json()
+        assert all(h["speaker_type"] == "guest" for h in guests["result"])
+
+
+def test_search_pages_hold_every_hit_once(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    params = {"q": "pricing OR budget", "integrated_account_id": account}
+    with stack.client() as client:
+        whole = pages(client, "/search", {**params, "limit": 100})
+        paged = pages(client, "/search", {**params, "limit": 3})
+    key = [(h["meeting_id"], h["index"]) for h in whole]
+    assert len(key) == len(set(key)) > 3
+    assert [(h["meeting_id"], h["index"]) for h in paged] == key
+
+
+def test_cli_search_prints_ranked_hits(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    settings = stack.api.settings
+    env = {
+        **os.environ,
+        "PARLEY_DATABASE_URL": settings.database_url,
+        "PARLEY_SECRET_KEY": settings.secret_key.get_secret_value() if settings.secret_key else "",
+        "PARLEY_PUBLIC_URL": stack.url,
+        "COLUMNS": "200",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "parley.cli", "search", "pricing", "--account", account],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "hit(s) for 'pricing'" in done.stdout
+    assert "ricing" in done.stdout
