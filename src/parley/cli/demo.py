@@ -53,6 +53,8 @@ async def _run(settings: Settings, sandbox: SandboxServer, port: int) -> None:
     runtime = await Runtime.start(settings)
     try:
         seeded = await runtime.seed_demo(sandbox.url, sandbox.token)
+        # Queued now, executed in the background once the API is up (source=store, search).
+        await runtime.sync.create(None, seeded.account_id, trigger="demo")
         base = settings.public_url.rstrip("/")
         api = f"{base}/unified/conversational-intelligence"
         lines = [
@@ -64,6 +66,7 @@ async def _run(settings: Settings, sandbox: SandboxServer, port: int) -> None:
             f"  Link page          {base}/link/{seeded.link_token}",
             f"  Integrated account {seeded.account_id}",
             f"  API key            {seeded.api_key}",
+            "  (the demo account is syncing in the background: GET /sync-runs)",
             "",
             "Try:",
             f'  curl -H "Authorization: Bearer {seeded.api_key}" \\',

@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
+from parley.sync.inprocess import InProcessSyncQueue
 from parley.sync.queue import SyncQueue
+from parley.sync.runs import RunStatus, SyncRunView
+from parley.sync.scheduler import SyncScheduler
+from parley.sync.service import OpenProvider, SyncBusyError, SyncOptions, SyncService
 
-__all__ = ["SyncQueue"]
+__all__ = [
+    "InProcessSyncQueue",
+    "OpenProvider",
+    "RunStatus",
+    "SyncBusyError",
+    "SyncOptions",
+    "SyncQueue",
+    "SyncRunView",
+    "SyncScheduler",
+    "SyncService",
+]

@@ -1,0 +1,308 @@
+"""Writes to the synced copy: meetings (with attendees and transcript entries), users, teams.
+
+A meeting row keeps the unified Meeting as JSON without its transcript (`transcript: null`);
+the transcript lives in `transcript_entries`, ordered by `index`. `content_hash` is the
+SHA-256 of the canonical JSON of the whole unified meeting (transcript included), so a
+sync tells created / updated / unchanged apart without comparing documents. Reads for the
+API live in `store_reads.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parley.storage.columns import utcnow
+from parley.storage.repositories.store_records import (
+    MeetingRecord,
+    StoredMeetingState,
+    WriteOutcome,
+    attendee_rows,
+    canonical_json,
+    content_hash,
+    entry_key,
+    entry_rows,
+    meeting_record,
+    meeting_row,
+)
+from parley.storage.tables_store import (
+    StoredAttendee,
+    StoredMeeting,
+    StoredTeam,
+    StoredTranscriptEntry,
+    StoredUser,
+)
+from parley.unified import Team, User
+
+__all__ = [
+    "MeetingRecord",
+    "StoreRepository",
+    "StoredMeetingState",
+    "WriteOutcome",
+    "canonical_json",
+    "content_hash",
+    "meeting_record",
+]
+
+_MEETINGS = cast(Table, StoredMeeting.__table__)
+_ATTENDEES = cast(Table, StoredAttendee.__table__)
+_ENTRIES = cast(Table, StoredTranscriptEntry.__table__)
+# Bound parameters per statement stay well under SQLite's 32,766 and asyncpg's 32,767.
+_CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class StoreRepository:
+    """The synced copy of one session's transaction: bulk upserts by (account, id)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # -- meetings ---------------------------------------------------------------------------
+
+    async def meeting_states(
+        self, account_id: str, ids: Iterable[str]
+    ) -> dict[str, StoredMeetingState]:
+        """The stored state of those of `ids` that are in the store."""
+        wanted = list(dict.fromkeys(ids))
+        states: dict[str, StoredMeetingState] = {}
+        for chunk in _chunks(wanted):
+            result = await self._session.execute(
+                select(
+                    _MEETINGS.c.id,
+                    _MEETINGS.c.content_hash,
+                    _MEETINGS.c.has_details,
+                    _MEETINGS.c.status,
+                    _MEETINGS.c.start_time,
+                    _MEETINGS.c.data,
+                ).where(_MEETINGS.c.account_id == account_id, _MEETINGS.c.id.in_(chunk))
+            )
+            for id_, hash_, details, status, start, data in result:
+                remote = data.get("remote_data") if isinstance(data, dict) else None
+                states[id_] = StoredMeetingState(id_, hash_, details, status, start, remote)
+        return states
+
+    async def write_meetings(
+        self,
+        account_id: str,
+        records: Sequence[MeetingRecord],
+        existing: Mapping[str, StoredMeetingState],
+    ) -> list[WriteOutcome]:
+        """Insert new meetings, update changed ones; entries replaced only when they changed."""
+        now = utcnow()
+        outcomes: list[WriteOutcome] = []
+        created: list[MeetingRecord] = []
+        changed: list[MeetingRecord] = []
+        for record in records:
+            state = existing.get(record.id)
+            if state is None:
+                created.append(record)
+                outcomes.append(WriteOutcome.CREATED)
+            elif state.content_hash != record.content_hash:
+                changed.append(record)
+                outcomes.append(WriteOutcome.UPDATED)
+            else:
+                outcomes.append(WriteOutcome.UNCHANGED)
+        if created:
+            await self._insert_meetings(account_id, created, now)
+        if changed:
+            await self._update_meetings(account_id, changed, now)
+        return outcomes
+
+    async def _insert_meetings(
+        self, account_id: str, records: Sequence[MeetingRecord], now: datetime
+    ) -> None:
+        await self._insert(_MEETINGS, [meeting_row(account_id, r, now) for r in records])
+        await self._insert(_ATTENDEES, [a for r in records for a in attendee_rows(account_id, r)])
+        await self._insert(_ENTRIES, [e for r in records for e in entry_rows(account_id, r)])
+
+    async def _update_meetings(
+        self, account_id: str, records: Sequence[MeetingRecord], now: datetime
+    ) -> None:
+        rows = []
+        for record in records:
+            row = meeting_row(account_id, record, now)
+            del row["created_at"]
+            row["b_account_id"], row["b_id"] = row.pop("account_id"), row.pop("id")
+            rows.append(row)
+        statement = update(_MEETINGS).where(
+            _MEETINGS.c.account_id == bindparam("b_account_id"),
+            _MEETINGS.c.id == bindparam("b_id"),
+        )
+        await self._session.execute(statement, rows)
+        ids = [r.id for r in records]
+        await self._delete_children(_ATTENDEES, account_id, ids)
+        await self._insert(_ATTENDEES, [a for r in records for a in attendee_rows(account_id, r)])
+        await self._replace_changed_entries(account_id, records)
+
+    async def _replace_changed_entries(
+        self, account_id: str, records: Sequence[MeetingRecord]
+    ) -> None:
+        stored: dict[str, list[tuple[Any, ...]]] = {}
+        ids = [r.id for r in records]
+        for chunk in _chunks(ids):
+            result = await self._session.execute(
+                select(_ENTRIES)
+                .where(_ENTRIES.c.account_id == account_id, _ENTRIES.c.meeting_id.in_(chunk))
+                .order_by(_ENTRIES.c.meeting_id, _ENTRIES.c.index)
+            )
+            for row in result.mappings():
+                stored.setdefault(row["meeting_id"], []).append(entry_key(row))
+        replaced: list[MeetingRecord] = []
+        new_rows: list[dict[str, Any]] = []
+        for record in records:
+            rows = entry_rows(account_id, record)
+            if [entry_key(r) for r in rows] != stored.get(record.id, []):
+                replaced.append(record)
+                new_rows += rows
+        await self._delete_children(_ENTRIES, account_id, [r.id for r in replaced])
+        await self._insert(_ENTRIES, new_rows)
+
+    async def delete_meetings(self, account_id: str, ids: Iterable[str]) -> list[str]:
+        """Delete these meetings (and their attendees and entries); the ids that existed."""
+        wanted = list(dict.fromkeys(ids))
+        found = list(await self.meeting_states(account_id, wanted))
+        # Children first and explicitly: the SQLite search index follows row triggers.
+        await self._delete_children(_ENTRIES, account_id, found)
+        await self._delete_children(_ATTENDEES, account_id, found)
+        for chunk in _chunks(found):
+            await self._session.execute(
+                delete(_MEETINGS).where(
+                    _MEETINGS.c.account_id == account_id, _MEETINGS.c.id.in_(chunk)
+                )
+            )
+        return found
+
+    async def meeting_ids_between(
+        self, account_id: str, lowest: datetime | None, highest: datetime | None
+    ) -> list[str]:
+        """Ids of stored meetings starting within [lowest, highest] (None: unbounded)."""
+        conditions = [_MEETINGS.c.account_id == account_id]
+        if lowest is not None:
+            conditions.append(_MEETINGS.c.start_time >= lowest)
+        if highest is not None:
+            conditions.append(_MEETINGS.c.start_time <= highest)
+        result = await self._session.execute(select(_MEETINGS.c.id).where(and_(*conditions)))
+        return list(result.scalars())
+
+    async def meeting_data(self, account_id: str, meeting_id: str) -> dict[str, Any] | None:
+        """The stored JSON of one meeting (without transcript), or None."""
+        result = await self._session.execute(
+            select(_MEETINGS.c.data).where(
+                _MEETINGS.c.account_id == account_id, _MEETINGS.c.id == meeting_id
+            )
+        )
+        data: dict[str, Any] | None = result.scalar_one_or_none()
+        return data
+
+    # -- users and teams --------------------------------------------------------------------
+
+    async def replace_users(self, account_id: str, users: Sequence[User]) -> dict[str, int]:
+        """Make the stored users exactly `users` (a complete listing)."""
+        rows = [
+            {
+                "id": u.id,
+                "email": next((e.email for e in u.emails if e.is_primary), None)
+                or (u.emails[0].email if u.emails else None),
+                "data": u.model_dump(mode="json"),
+            }
+            for u in users
+        ]
+        return await self._replace(StoredUser, account_id, rows)
+
+    async def replace_teams(self, account_id: str, teams: Sequence[Team]) -> dict[str, int]:
+        """Make the stored teams exactly `teams` (a complete listing)."""
+        rows = [{"id": t.id, "data": t.model_dump(mode="json")} for t in teams]
+        return await self._replace(StoredTeam, account_id, rows)
+
+    async def _replace(
+        self,
+        model: type[StoredUser] | type[StoredTeam],
+        account_id: str,
+        rows: list[dict[str, Any]],
+    ) -> dict[str, int]:
+        table = cast(Table, model.__table__)
+        result = await self._session.execute(
+            select(table.c.id, table.c.content_hash).where(table.c.account_id == account_id)
+        )
+        stored: dict[str, str] = {row[0]: row[1] for row in result}
+        now = utcnow()
+        fresh: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        seen = set()
+        for row in rows:
+            if row["id"] in seen:
+                continue
+            seen.add(row["id"])
+            row = {**row, "content_hash": content_hash(row["data"]), "updated_at": now}
+            if row["id"] not in stored:
+                fresh.append({**row, "account_id": account_id})
+            elif stored[row["id"]] != row["content_hash"]:
+                changed.append({**row, "b_id": row.pop("id"), "b_account_id": account_id})
+        await self._insert(table, fresh)
+        if changed:
+            await self._session.execute(
+                update(table).where(
+                    table.c.account_id == bindparam("b_account_id"),
+                    table.c.id == bindparam("b_id"),
+                ),
+                changed,
+            )
+        gone = [id_ for id_ in stored if id_ not in seen]
+        await self._delete_children(table, account_id, gone, column="id")
+        return {"created": len(fresh), "updated": len(changed), "deleted": len(gone)}
+
+    # -- digest -----------------------------------------------------------------------------
+
+    async def meeting_digest(self, account_id: str) -> str:
+        """SHA-256 over every stored meeting of the account: its JSON, attendees and entries."""
+        digest = hashlib.sha256()
+        meetings = await self._session.stream(
+            select(_MEETINGS.c.id, _MEETINGS.c.has_details, _MEETINGS.c.data)
+            .where(_MEETINGS.c.account_id == account_id)
+            .order_by(_MEETINGS.c.id)
+        )
+        entries = await self._grouped(_ENTRIES, account_id, _ENTRIES.c.index)
+        attendees = await self._grouped(_ATTENDEES, account_id, _ATTENDEES.c.position)
+        async for id_, details, data in meetings:
+            digest.update(
+                canonical_json([id_, details, data, entries.get(id_, []), attendees.get(id_, [])])
+            )
+            digest.update(b"\n")
+        return digest.hexdigest()
+
+    async def _grouped(self, table: Table, account_id: str, order: Any) -> dict[str, list[Any]]:
+        skip = {"id", "account_id", "meeting_id", "text_tsv"}
+        columns = [c for c in table.c if c.name not in skip]
+        result = await self._session.execute(
+            select(table.c.meeting_id, *columns)
+            .where(table.c.account_id == account_id)
+            .order_by(table.c.meeting_id, order)
+        )
+        grouped: dict[str, list[Any]] = {}
+        for row in result:
+            grouped.setdefault(row[0], []).append(list(row[1:]))
+        return grouped
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        for chunk in _chunks(rows, 2000):
+            await self._session.execute(insert(table), list(chunk))
+
+    async def _delete_children(
+        self, table: Table, account_id: str, ids: Sequence[str], *, column: str = "meeting_id"
+    ) -> None:
+        for chunk in _chunks(ids):
+            await self._session.execute(
+                delete(table).where(table.c.account_id == account_id, table.c[column].in_(chunk))
+            )

@@ -1,0 +1,164 @@
+"""Stored forms of unified objects: canonical JSON, content hashes and table rows.
+
+Pure functions (no I/O): `meeting_record` turns a unified Meeting into what the
+`meetings`, `attendees` and `transcript_entries` tables hold, with the SHA-256 of the
+canonical JSON of the whole meeting (transcript included) as its content hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from parley.unified import Meeting, TranscriptEntry
+
+__all__ = [
+    "MeetingRecord",
+    "StoredMeetingState",
+    "WriteOutcome",
+    "attendee_rows",
+    "canonical_json",
+    "content_hash",
+    "entry_key",
+    "entry_rows",
+    "meeting_record",
+    "meeting_row",
+]
+
+# One call for a whole transcript: far cheaper than a model_dump per entry.
+_TRANSCRIPT = TypeAdapter(list[TranscriptEntry])
+
+
+def canonical_json(value: Any) -> bytes:
+    """JSON with sorted keys and no whitespace: equal documents give equal bytes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_hash(value: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of `value`."""
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+class WriteOutcome(StrEnum):
+    """What writing one meeting did to the store."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingRecord:
+    """A unified meeting ready to store: its JSON (no transcript) and content hash."""
+
+    meeting: Meeting
+    data: dict[str, Any]
+    has_details: bool
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.meeting.id
+
+
+def meeting_record(
+    meeting: Meeting, *, has_details: bool, remote_data: dict[str, Any] | None = None
+) -> MeetingRecord:
+    """The stored form of `meeting`; `remote_data` replaces the meeting's own raw payload."""
+    data = meeting.model_dump(mode="json", exclude={"transcript", "remote_data"})
+    data["transcript"] = None
+    data["remote_data"] = remote_data
+    transcript = (
+        None
+        if meeting.transcript is None
+        else _TRANSCRIPT.dump_python(meeting.transcript, mode="json")
+    )
+    digest = content_hash({"meeting": data, "transcript": transcript})
+    # The provider's raw document (a whole conversation) is not kept: it is the bulk of a
+    # full meeting's memory, and pages in flight must stay small.
+    lean = meeting.model_copy(update={"remote_data": None})
+    return MeetingRecord(lean, data, has_details, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredMeetingState:
+    """What a sync needs to know of a stored meeting to decide what to fetch and write."""
+
+    id: str
+    content_hash: str
+    has_details: bool
+    status: str
+    start_time: datetime | None
+    remote_data: Any
+
+
+def meeting_row(account_id: str, record: MeetingRecord, now: datetime) -> dict[str, Any]:
+    meeting = record.meeting
+    return {
+        "account_id": account_id,
+        "id": meeting.id,
+        "title": meeting.title[:1000] if meeting.title else meeting.title,
+        "status": meeting.status.value,
+        "type": meeting.type.value,
+        "start_time": meeting.start_time,
+        "duration": meeting.duration,
+        "owner_user_id": meeting.owner.user_id if meeting.owner else None,
+        "has_details": record.has_details,
+        "content_hash": record.content_hash,
+        "data": record.data,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def attendee_rows(account_id: str, record: MeetingRecord) -> list[dict[str, Any]]:
+    return [
+        {
+            "account_id": account_id,
+            "meeting_id": record.id,
+            "position": position,
+            "attendee_id": attendee.id,
+            "user_id": attendee.user_id,
+            "name": attendee.name,
+            # Lower-cased so `participant_email` matches whatever case it is given in.
+            "email": attendee.email.lower() if attendee.email else None,
+            "type": attendee.type.value,
+        }
+        for position, attendee in enumerate(record.meeting.attendees)
+    ]
+
+
+def entry_rows(account_id: str, record: MeetingRecord) -> list[dict[str, Any]]:
+    meeting = record.meeting
+    if not meeting.transcript:
+        return []
+    users = {s.speaker_id: s.user_id for s in meeting.speakers or []}
+    return [
+        {
+            "account_id": account_id,
+            "meeting_id": meeting.id,
+            "index": entry.index,
+            "speaker_id": entry.speaker_id,
+            "speaker_name": entry.speaker_name,
+            "speaker_type": entry.speaker_type.value,
+            "user_id": users.get(entry.speaker_id) if entry.speaker_id else None,
+            "start_time": entry.start_time,
+            "end_time": entry.end_time,
+            "text": entry.text,
+        }
+        for entry in meeting.transcript
+    ]
+
+
+_ENTRY_FIELDS = ("index", "speaker_id", "speaker_name", "speaker_type", "start_time", "end_time")
+
+
+def entry_key(row: Mapping[Any, Any]) -> tuple[Any, ...]:
+    return (*(row[f] for f in _ENTRY_FIELDS), row["text"], row["user_id"])

@@ -1,0 +1,107 @@
+"""The periodic schedule (embedded mode): an asyncio task that starts due syncs.
+
+An account is scheduled once its first sync completed (`sync_states.next_run_at`); every
+tick starts a run for each account whose time has come, and on start-up the runs a stopped
+process left queued or half done are handed to the queue again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from parley.errors import ParleyError
+from parley.storage import Database, IntegratedAccount, SyncState, utcnow
+from parley.sync.queue import SyncQueue
+from parley.sync.service import SyncService
+
+__all__ = ["SyncScheduler"]
+
+log = logging.getLogger("parley.sync")
+
+
+class SyncScheduler:
+    """Starts scheduled syncs every `tick`; `start()` with the API, `stop()` at shutdown."""
+
+    def __init__(
+        self,
+        db: Database,
+        service: SyncService,
+        queue: SyncQueue,
+        *,
+        tick: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self._db = db
+        self._service = service
+        self._queue = queue
+        self._tick = tick
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin ticking in the running loop (idempotent)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._loop(), name="sync-scheduler")
+
+    async def stop(self) -> None:
+        """Stop ticking."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """Ticking for the block (an API process's lifespan)."""
+        self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def _loop(self) -> None:
+        try:
+            for run_id, account_id in await self._service.recoverable():
+                await self._queue.enqueue(run_id, account_id)
+        except Exception:
+            log.exception("could not resume interrupted sync runs")
+        while True:
+            try:
+                await self.run_due()
+            except Exception:
+                log.exception("sync schedule tick failed")
+            await asyncio.sleep(self._tick.total_seconds())
+
+    async def run_due(self) -> Sequence[str]:
+        """Start a sync of every account that is due; the ids of the runs started."""
+        now = utcnow()
+        async with self._db.session() as session:
+            due = (
+                await session.execute(
+                    select(SyncState.account_id)
+                    .join(IntegratedAccount, IntegratedAccount.id == SyncState.account_id)
+                    .where(SyncState.next_run_at <= now, IntegratedAccount.status == "active")
+                )
+            ).scalars()
+            accounts = list(due)
+            if accounts:
+                # Claimed before starting, so a slow run is not started again next tick.
+                interval = self._service.options.interval
+                await session.execute(
+                    update(SyncState)
+                    .where(SyncState.account_id.in_(accounts))
+                    .values(next_run_at=now + interval)
+                )
+        started = []
+        for account_id in accounts:
+            try:
+                view = await self._service.start(None, account_id, trigger="schedule")
+            except ParleyError as exc:
+                log.warning("scheduled sync of %s not started: %s", account_id, exc.message)
+                continue
+            started.append(view.id)
+        return started

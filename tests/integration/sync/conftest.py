@@ -1,0 +1,35 @@
+"""Sync fixtures: a Chorus sandbox on a socket, an account linked to it, the sync service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sync_harness import FAST_RETRY, FAST_SYNC, MakeSynced, Synced
+
+from parley.accounts.integrated_accounts import IntegratedAccountService
+from parley.accounts.tenants import TenantService
+from parley.config import Settings
+from parley.http import HttpOptions, TokenBucketLimiter
+from parley.sandbox.server import SandboxServer
+from parley.security import Vault
+from parley.storage import Database
+from parley.sync import SyncOptions, SyncService
+
+
+@pytest.fixture
+def make_synced(database: Database, settings: Settings, vault: Vault) -> MakeSynced:
+    """`await make_synced(sandbox)`: link an account to the sandbox and build the service."""
+
+    async def make(sandbox: SandboxServer, **options: Any) -> Synced:
+        http = HttpOptions(
+            limiter=TokenBucketLimiter(200.0, min_rate=5.0), policy=FAST_RETRY, timeout=60.0
+        )
+        accounts = IntegratedAccountService(database, vault, settings, http)
+        tenant = await TenantService(database).get_or_create("acme")
+        account = await accounts.link(tenant.id, "chorus", sandbox.token, sandbox.url)
+        sync_options = FAST_SYNC if not options else SyncOptions(**{**vars(FAST_SYNC), **options})
+        service = SyncService(database, accounts.use, sync_options)
+        return Synced(database, sandbox, service, tenant.id, account.id)
+
+    return make

@@ -1,0 +1,38 @@
+"""The embedded schedule: after its first sync an account is synced again when due."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sync_harness import MakeSynced
+
+from parley.sandbox.config import SandboxConfig
+from parley.sandbox.server import SandboxServer
+from parley.sync import InProcessSyncQueue, RunStatus, SyncScheduler
+
+
+async def test_sync_schedule_starts_due_accounts_in_process(make_synced: MakeSynced) -> None:
+    with SandboxServer(SandboxConfig(seed=61, meetings=40)) as sandbox:
+        synced = await make_synced(sandbox, interval=timedelta(milliseconds=300))
+        queue = InProcessSyncQueue(synced.service.execute)
+        synced.service.use_queue(queue)
+        scheduler = SyncScheduler(synced.db, synced.service, queue)
+
+        nothing_yet = await scheduler.run_due()  # never synced: not scheduled
+        first = await synced.service.start(synced.tenant_id, synced.account_id)
+        again = await synced.service.start(synced.tenant_id, synced.account_id)
+        await queue.join()
+        too_early = await scheduler.run_due()
+        await asyncio.sleep(0.4)
+        started = await scheduler.run_due()
+        await queue.join()
+        runs, _ = await synced.service.list(synced.tenant_id, synced.account_id)
+
+    assert nothing_yet == []
+    assert again.id == first.id  # one active run per account
+    assert too_early == []
+    assert len(started) == 1
+    assert [r.trigger for r in runs] == ["schedule", "manual"]
+    assert all(r.status is RunStatus.COMPLETED for r in runs)
+    assert runs[0].window_start is not None  # incremental: the window minus the look-back
