@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 __all__ = ["RequestStats"]
@@ -15,6 +16,9 @@ class _TokenStats:
     rate_limited: int = 0
     errors_injected: int = 0
     paths: Counter[str] = field(default_factory=Counter)
+    # Arrival times in the last second (accepted or refused) and their peak count.
+    recent: deque[float] = field(default_factory=deque)
+    received_peak: int = 0
 
 
 class RequestStats:
@@ -48,6 +52,11 @@ class RequestStats:
             entry = self._tokens.setdefault(token, _TokenStats())
             entry.requests += 1
             entry.paths[path] += 1
+            now = time.monotonic()
+            while entry.recent and entry.recent[0] <= now - 1.0:
+                entry.recent.popleft()
+            entry.recent.append(now)
+            entry.received_peak = max(entry.received_peak, len(entry.recent))
 
     def rate_limited(self, token: str) -> None:
         """Count a 429."""
@@ -93,6 +102,7 @@ class RequestStats:
                         "rate_limited": entry.rate_limited,
                         "errors_injected": entry.errors_injected,
                         "max_requests_per_second": peaks.get(token, 0),
+                        "max_received_per_second": entry.received_peak,
                         "paths": dict(sorted(entry.paths.items())),
                     }
                     for token, entry in self._tokens.items()

@@ -1,0 +1,36 @@
+"""Shared rate budgets (scale mode): one row per limiter key, updated atomically per send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parley.storage.columns import utcnow
+from parley.storage.tables import Base
+
+__all__ = ["RateBudget"]
+
+
+class RateBudget(Base):
+    """A key's pacing state, shared by every process (times are database-clock epoch seconds)."""
+
+    __tablename__ = "rate_budgets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: Current pacing rate, requests per second.
+    rate: Mapped[float] = mapped_column(Float)
+    #: Learned ceiling (None: unbounded) and slow-start threshold (None: still in slow start).
+    ceiling: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
+    #: The next free send slot; a send takes it and moves it 1/rate later.
+    next_at: Mapped[float] = mapped_column(Float)
+    paused_until: Mapped[float] = mapped_column(Float)
+    #: When the last 429 that changed the rate came (0: never).
+    limited_at: Mapped[float] = mapped_column(Float)
+    #: Sends in the current and previous one-window buckets (a sliding-window estimate).
+    window_start: Mapped[float] = mapped_column(Float)
+    window_sends: Mapped[int] = mapped_column(Integer)
+    previous_sends: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
