@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from benchmarks import connector
+from benchmarks import api, connector, search, sync
 
-BENCHMARKS = {"connector": connector.run}
+BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 
 
 def main() -> dict[str, dict[str, float]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,10 +39,63 @@ class Settings(BaseSettings):
     chorus_rate_limit: float = Field(
         default=10.0, description="Starting requests/second per Chorus account (adapts to 429s)."
     )
+    chorus_max_rate: float | None = Field(
+        default=None,
+        gt=0,
+        description="Hard cap, requests/second per Chorus account, across every process "
+        "(unset: only the provider's 429s bound the learned rate).",
+    )
     http_timeout: float = Field(default=30.0, description="Per-request timeout to providers, s.")
     http_max_attempts: int = Field(default=6, description="Attempts per provider request.")
     http_max_retry_time: float = Field(
         default=120.0, description="Total time budget for one provider request's retries, s."
     )
     link_token_ttl: int = Field(default=7 * 24 * 3600, description="Link token lifetime, s.")
+    sync_lookback: timedelta = Field(
+        default=timedelta(days=3),
+        description="How far before the last synced window an incremental sync re-reads "
+        "(Chorus finishes processing calls late); an ISO 8601 duration such as `P3D`.",
+    )
+    sync_interval: timedelta = Field(
+        default=timedelta(minutes=15),
+        description="Time between scheduled syncs of an account after its first sync "
+        "(ISO 8601, e.g. `PT15M`; `PT0S` turns the schedule off).",
+    )
+    sync_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Full-meeting fetches in flight per sync (the rate budget bounds the rate).",
+    )
+    webhook_retry_schedule: str = Field(
+        default="0,5s,5m,30m,2h,5h,10h,10h",
+        description="Delay before each webhook delivery attempt (comma-separated, units s/m/h/d); "
+        "a delivery is marked failed after the last one.",
+    )
+    webhook_timeout: float = Field(default=15.0, description="Per-attempt webhook timeout, s.")
+    webhook_poll_interval: float = Field(
+        default=1.0, description="How often the webhook dispatcher looks for due work, s."
+    )
+    webhook_dispatch_in_api: bool = Field(
+        default=True,
+        description="Deliver webhooks from each API process (turn off when workers deliver).",
+    )
+    mode: Literal["embedded", "scale"] = Field(
+        default="embedded",
+        description="`embedded`: jobs and rate budgets in this process. `scale` (PostgreSQL "
+        "only): rate budgets shared in the database, syncs run by `parley worker` processes.",
+    )
+    worker_heartbeat_interval: float = Field(
+        default=10.0, gt=0, description="How often a `parley worker` reports it is alive, s."
+    )
+    worker_stalled_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="A worker silent this long is presumed dead; its jobs run again elsewhere, s.",
+    )
+    worker_shutdown_timeout: float = Field(
+        default=10.0,
+        ge=0,
+        description="On SIGINT/SIGTERM, how long a worker lets running syncs finish before "
+        "interrupting them (they resume from their checkpoint on another worker), s.",
+    )
     log_level: str = Field(default="INFO", description="Python logging level.")

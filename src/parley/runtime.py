@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+
+from procrastinate import App
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.accounts.api_keys import ApiKeyService
 from parley.accounts.integrated_accounts import IntegratedAccountService
 from parley.accounts.link_tokens import LinkTokenService
 from parley.accounts.tenants import TenantService
+from parley.accounts.urls import unified_recording_links
+from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
-from parley.http import HttpOptions, RetryPolicy, TokenBucketLimiter
+from parley.http import HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
+from parley.insights import TranscriptSearch
 from parley.reads.cursor import CursorCodec
+from parley.reads.store import StoreReader
 from parley.security.vault import Vault
 from parley.storage import Database
+from parley.storage.rate_budgets import PostgresRateLimiter
+from parley.sync import InProcessSyncQueue, SyncOptions, SyncScheduler, SyncService
+from parley.sync.queue_procrastinate import ProcrastinateSyncQueue, procrastinate_app
+from parley.webhooks import WebhookServices, record_account_status
 
 __all__ = ["DemoSeed", "Runtime"]
 
@@ -34,7 +47,7 @@ class Runtime:
         self.db = db
         self.vault = vault
         self.http = HttpOptions(
-            limiter=TokenBucketLimiter(settings.chorus_rate_limit),
+            limiter=_limiter(settings, db),
             policy=RetryPolicy(
                 max_attempts=settings.http_max_attempts,
                 max_total_time=settings.http_max_retry_time,
@@ -44,8 +57,24 @@ class Runtime:
         self.cursors = CursorCodec(vault.signer(b"cursor"))
         self.tenants = TenantService(db)
         self.api_keys = ApiKeyService(db)
-        self.accounts = IntegratedAccountService(db, vault, settings, self.http)
+        self.webhooks = WebhookServices.build(db, vault, settings)
+        self.accounts = IntegratedAccountService(
+            db, vault, settings, self.http, on_status_change=_account_status_changed
+        )
         self.link_tokens = LinkTokenService(db, settings, self.accounts)
+        self.store = StoreReader(db, self.cursors)
+        recording = unified_recording_links(settings.public_url)
+        self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
+        self.sync = SyncService(db, self.accounts.use, SyncOptions.from_settings(settings))
+        # Embedded mode: runs execute in this process; scale mode swaps in another queue.
+        self.sync_queue = InProcessSyncQueue(self.sync.execute)
+        self.sync.use_queue(self.sync_queue)
+        self.sync_scheduler = SyncScheduler(db, self.sync, self.sync_queue)
+        # Scale mode: runs become procrastinate jobs, executed by `parley worker` processes.
+        self.jobs: App | None = None
+        if settings.mode == "scale":
+            self.jobs = procrastinate_app(settings.database_url)
+            self.sync.use_queue(ProcrastinateSyncQueue(self.jobs))
 
     @classmethod
     async def start(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
@@ -54,10 +83,27 @@ class Runtime:
         db = Database(settings.database_url)
         if migrate:
             await db.migrate()
-        return cls(settings, db, vault)
+        runtime = cls(settings, db, vault)
+        if runtime.jobs is not None:
+            await runtime.jobs.open_async()
+        return runtime
+
+    @asynccontextmanager
+    async def background(self) -> AsyncIterator[None]:
+        """The in-process background work of an API process (webhook delivery) for the block."""
+        async with AsyncExitStack() as stack:
+            if self.settings.webhook_dispatch_in_api:
+                poll = self.settings.webhook_poll_interval
+                await stack.enter_async_context(self.webhooks.dispatcher.running(poll))
+            if self.jobs is None:  # scale mode: the workers execute and schedule
+                await stack.enter_async_context(self.sync_queue.running())
+                await stack.enter_async_context(self.sync_scheduler.running())
+            yield
 
     async def close(self) -> None:
-        """Release the database."""
+        """Release the job queue and the database."""
+        if self.jobs is not None:
+            await self.jobs.close_async()
         await self.db.dispose()
 
     async def seed_demo(self, chorus_url: str, chorus_token: str) -> DemoSeed:
@@ -67,3 +113,25 @@ class Runtime:
         account = await self.accounts.link(tenant.id, "chorus", chorus_token, chorus_url)
         token, _ = await self.link_tokens.create(tenant.id, "chorus", None)
         return DemoSeed(api_key=key, account_id=account.id, link_token=token)
+
+
+def _limiter(settings: Settings, db: Database) -> RateLimiter:
+    """Per-account budgets: in this process (embedded) or shared through PostgreSQL (scale)."""
+    rate, cap = settings.chorus_rate_limit, settings.chorus_max_rate
+    if settings.mode == "scale":
+        # PostgresRateLimiter refuses a SQLite engine with a clear error.
+        return PostgresRateLimiter(db.engine, rate, max_rate=cap)
+    return TokenBucketLimiter(rate, max_rate=cap)
+
+
+async def _account_status_changed(
+    session: AsyncSession, view: IntegratedAccountView, previous: AccountStatus | None
+) -> None:
+    # Inside the transaction that changed the status: the event commits with the change.
+    await record_account_status(
+        session,
+        tenant_id=view.tenant_id,
+        account_id=view.id,
+        status=view.status.value,
+        account=view.model_dump(mode="json"),
+    )

@@ -171,3 +171,21 @@ def test_no_log_line_holds_a_token(stack: Stack, caplog: pytest.LogCaptureFixtur
         )
         for token in (good, rotated, wrong):
             assert token not in text, (record.name, text)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", f"{UNIFIED}/meetings?integrated_account_id=%00", None),
+        ("GET", "/integrated-accounts/a%00b", None),
+        ("POST", "/webhooks", {"url": "https://app.example/\u0000", "events": ["*"]}),
+    ],
+)
+def test_nul_characters_are_a_400_on_every_backend(
+    stack: Stack, method: str, path: str, body: dict[str, object] | None
+) -> None:
+    """PostgreSQL cannot store NUL in text: the caller hears a 400, never a 500."""
+    with stack.client() as client:
+        response = client.request(method, path, json=body)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["error"]["status"] == response.status_code

@@ -11,7 +11,7 @@ from parley import __version__
 from parley.api.budget_headers import BudgetHeadersMiddleware
 from parley.api.errors import install_error_handlers
 from parley.api.request_id import RequestIdMiddleware
-from parley.api.routes import accounts, health, proxy, unified
+from parley.api.routes import accounts, health, proxy, search, sync, unified, webhooks
 from parley.config import Settings
 from parley.runtime import Runtime
 from parley.web import routes as web
@@ -34,12 +34,14 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            yield
+            async with runtime.background():
+                yield
             return
         started = await Runtime.start(settings)
         app.state.runtime = started
         try:
-            yield
+            async with started.background():
+                yield
         finally:
             await started.close()
 
@@ -58,6 +60,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(accounts.router)
     app.include_router(unified.router)
     app.include_router(proxy.router)
+    app.include_router(sync.router)
+    app.include_router(search.router)
+    app.include_router(webhooks.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

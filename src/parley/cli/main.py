@@ -15,11 +15,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from parley.cli import admin, demo, sandbox_cmd, serve
+    from parley.cli import admin, demo, sandbox_cmd, search_cmd, serve, sync_cmd, worker
 
     app.command("sandbox")(sandbox_cmd.sandbox)
     app.command("serve")(serve.serve)
+    app.command("worker")(worker.worker)
     app.command("demo")(demo.demo)
+    app.command("search")(search_cmd.search)
+    app.command("sync")(sync_cmd.sync)
     app.add_typer(admin.keys_app, name="keys")
     app.add_typer(admin.accounts_app, name="accounts")
     app.add_typer(admin.secrets_app, name="secrets")

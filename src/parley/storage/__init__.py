@@ -18,6 +18,7 @@ from parley.storage.tables_events import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from parley.storage.tables_ratelimit import RateBudget
 from parley.storage.tables_store import (
     StoredAttendee,
     StoredMeeting,
@@ -39,6 +40,7 @@ __all__ = [
     "JsonType",
     "LinkToken",
     "LinkTokenRepository",
+    "RateBudget",
     "SealedRow",
     "StoredAttendee",
     "StoredMeeting",

@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from parley.errors import ParleyError
+from parley.errors import InvalidRequestError, ParleyError
 
 __all__ = [
     "MIGRATIONS_DIR",
@@ -40,6 +40,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_ID = 0x5041524C4559  # "PARLEY"
 
 Dialect = Literal["sqlite", "postgresql"]
+# SQLSTATE 22021: PostgreSQL refuses a NUL character in text.
+_CHARACTER_NOT_IN_REPERTOIRE = "22021"
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -70,13 +72,15 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 #: Search-index objects the migrations create outside the declared tables (0002).
 _SEARCH_INDEX_OBJECTS = ("transcript_fts", "text_tsv", "ix_transcript_entries_text_tsv")
+#: procrastinate's job queue (0003, PostgreSQL only): its schema is the library's, not ours.
+_QUEUE_OBJECTS = ("procrastinate_",)
 
 
 def include_in_schema_compare(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic `include_object`: skip the full-text index (FTS5 tables, the tsvector column)."""
-    return not (name and name.startswith(_SEARCH_INDEX_OBJECTS))
+    """Alembic `include_object`: skip the full-text index and procrastinate's queue tables."""
+    return not (name and name.startswith(_SEARCH_INDEX_OBJECTS + _QUEUE_OBJECTS))
 
 
 def _upgrade(connection: Connection, revision: str) -> None:
@@ -135,8 +139,17 @@ class Database:
         # SQLite keeps the driver's default: the transaction opens at the first write, so it
         # never holds a stale read snapshot it would have to upgrade (SQLITE_BUSY_SNAPSHOT
         # ignores busy_timeout); every write of the block still commits or rolls back together.
-        async with self._sessions() as session, session.begin():
-            yield session
+        try:
+            async with self._sessions() as session, session.begin():
+                yield session
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) == _CHARACTER_NOT_IN_REPERTOIRE:
+                # PostgreSQL text cannot hold NUL; the caller sent it, so it is a 400 (and
+                # nothing was written: the transaction rolled back).
+                raise InvalidRequestError(
+                    "Text values must not contain NUL (\\u0000) characters.", code="invalid_text"
+                ) from None
+            raise
 
     async def migrate(self, revision: str = "head") -> None:
         """Run Alembic `upgrade` to `revision` with the migrations shipped in the package."""
