@@ -1,7 +1,7 @@
 """Fixtures for the Chorus sandbox tests: a live sandbox on a real socket, and the spec.
 
-The contract is the provider's own OpenAPI document, which lives beside the repository in
-`../shared/reference/chorus/` (CI lays a copy of `shared/` beside its clone).
+The contract is the provider's own OpenAPI document, `../shared/reference/chorus/` beside the
+repository; `data/chorus-openapi.json` is a verbatim copy, so a bare clone runs these tests.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from openapi_schema_validator import OAS30Validator
 
 from parley.sandbox import SandboxConfig, SandboxServer
 
-REPO = Path(__file__).resolve().parents[3]
-SPEC_PATH = (REPO / ".." / "shared" / "reference" / "chorus" / "chorus-openapi.json").resolve()
+#: A verbatim copy of the contract Chorus publishes, so a bare clone tests against it too.
+SPEC_PATH = Path(__file__).resolve().parent / "data" / "chorus-openapi.json"
 FIXED_ANCHOR = "2026-03-02T00:00:00+00:00"
 
 Validate = Callable[[Any, str], None]
