@@ -112,9 +112,16 @@ def test_account_events_are_delivered_by_the_running_server(
         payload = Webhook(webhook["secret"]).verify(raw, headers)
         assert (payload["type"], payload["data"]["id"]) == ("integrated_account.active", account_id)
 
-        log = client.get("/webhook-deliveries", params={"webhook_id": webhook["id"]}).json()
-        [delivery] = log["result"]
-        assert delivery["status"] == "succeeded"
+        def log() -> list[dict[str, Any]]:
+            params = {"webhook_id": webhook["id"]}
+            result: list[dict[str, Any]] = client.get("/webhook-deliveries", params=params).json()[
+                "result"
+            ]
+            return result
+
+        # The receiver answers before the sender records the outcome: wait for the record.
+        _wait(lambda: [d["status"] for d in log()] == ["succeeded"])
+        [delivery] = log()
         assert delivery["event_id"] == headers["webhook-id"]
         redelivered = client.post(f"/webhook-deliveries/{delivery['id']}/redeliver")
         assert redelivered.status_code == 200
