@@ -3,9 +3,10 @@
 One run, two scenarios, each on a fresh sandbox (5,000 meetings, 50 ms latency, a hidden
 limit of 20 requests/s): list every meeting and fetch 500 full meetings. Printed per client:
 wall time over the rate-limit floor (requests made / 20 s; goal <= 1.15 for Parley), the share
-of requests answered 429 (goal <= 3%) and peak traced memory.
+of requests answered 429 (goal <= 3%) and the client process's peak RSS.
 
-The sandbox runs in its own process so neither its CPU nor its allocations are measured.
+Each client runs in a fresh process of its own (its peak RSS is its memory; no tracing hook
+slows it down), and the sandbox in another, so neither's CPU nor memory is counted.
 
     python -m benchmarks.connector
 """
@@ -13,9 +14,11 @@ The sandbox runs in its own process so neither its CPU nor its allocations are m
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import resource
 import time
-import tracemalloc
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -78,13 +81,20 @@ def remote_sandbox(meetings: int = MEETINGS) -> Iterator[tuple[str, str]]:
 Scenario = Callable[[str, str, int], tuple[int, int]]
 
 
-def _measure(url: str, token: str, scenario: Scenario, full: int) -> Outcome:
-    tracemalloc.start()
+def _timed(scenario_name: str, url: str, token: str, full: int) -> tuple[int, int, float, int]:
+    """In the child: run the scenario; (listed, fetched, wall seconds, peak RSS bytes)."""
+    scenario: Scenario = SCENARIOS[scenario_name]
     started = time.perf_counter()
     listed, fetched = scenario(url, token, full)
     wall = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    return listed, fetched, wall, peak
+
+
+def _measure(url: str, token: str, scenario_name: str, full: int) -> Outcome:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        listed, fetched, wall, peak = pool.submit(_timed, scenario_name, url, token, full).result()
     stats: dict[str, Any] = httpx.get(f"{url}/_sandbox/stats").json()
     return Outcome(
         wall_s=wall,
@@ -161,18 +171,21 @@ def plain_scenario(url: str, token: str, full: int) -> tuple[int, int]:
     return len(rows), len(docs)
 
 
+SCENARIOS: dict[str, Scenario] = {"parley": parley_scenario, "plain": plain_scenario}
+
+
 def _table(parley: Outcome, plain: Outcome) -> str:
     lines = [
         f"{parley.listed} meetings listed + {parley.fetched} full, {LATENCY_MS:.0f} ms latency, "
         f"hidden limit {LIMIT_RPS}/s (fresh sandbox each)",
         "",
         f"{'client':<18}{'wall s':>9}{'requests':>10}{'floor s':>9}"
-        f"{'wall/floor':>12}{'429 share':>11}{'peak MiB':>10}",
+        f"{'wall/floor':>12}{'429 share':>11}{'peak RSS MiB':>14}",
     ]
     for name, o in (("parley connector", parley), ("plain sequential", plain)):
         lines.append(
             f"{name:<18}{o.wall_s:>9.1f}{o.requests:>10}{o.floor_s:>9.1f}"
-            f"{o.over_floor:>12.3f}{o.share_429:>10.1%}{o.peak_bytes / MIB:>10.1f}"
+            f"{o.over_floor:>12.3f}{o.share_429:>10.1%}{o.peak_bytes / MIB:>14.1f}"
         )
     lines += [
         "",
@@ -189,9 +202,9 @@ def _table(parley: Outcome, plain: Outcome) -> str:
 def run(*, meetings: int = MEETINGS, full: int = FULL) -> dict[str, float]:
     """Run both scenarios, print the table and return the numbers (smaller sizes: smoke runs)."""
     with remote_sandbox(meetings) as (url, token):
-        parley = _measure(url, token, parley_scenario, full)
+        parley = _measure(url, token, "parley", full)
     with remote_sandbox(meetings) as (url, token):
-        plain = _measure(url, token, plain_scenario, full)
+        plain = _measure(url, token, "plain", full)
     for outcome in (parley, plain):
         if (outcome.listed, outcome.fetched) != (meetings, full):
             raise RuntimeError(f"incomplete scenario: {outcome}")
