@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.sandbox_proc import serve_sandbox
+from benchmarks.sandbox_proc import LIMIT_RPS, MIB, RateBound, serve_sandbox
 from parley.http import HttpOptions, RetryPolicy, TokenBucketLimiter
 from parley.providers.base import Credentials, MeetingFilters
 from parley.providers.chorus import CHORUS_INFO, ChorusFactory
@@ -38,36 +38,17 @@ __all__ = ["run"]
 MEETINGS = 5_000
 FULL = 500
 LATENCY_MS = 50.0
-LIMIT_RPS = 20
 # In flight at once for full fetches: enough to keep 20/s busy through 50 ms latency, few
 # enough that page requests do not queue long behind them in the limiter.
 CONCURRENCY = 8
-MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Outcome(RateBound):
     """One scenario's measurements."""
 
-    wall_s: float
-    requests: int
-    rate_limited: int
-    peak_bytes: int
     listed: int
     fetched: int
-
-    @property
-    def floor_s(self) -> float:
-        """The fastest the hidden limit allows for this many requests."""
-        return self.requests / LIMIT_RPS
-
-    @property
-    def over_floor(self) -> float:
-        return self.wall_s / self.floor_s
-
-    @property
-    def share_429(self) -> float:
-        return self.rate_limited / self.requests if self.requests else 0.0
 
 
 @contextmanager

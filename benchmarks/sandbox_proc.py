@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import httpx
@@ -12,7 +13,7 @@ import httpx
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.server import SandboxServer
 
-__all__ = ["serve_sandbox"]
+__all__ = ["LIMIT_RPS", "MIB", "RateBound", "serve_sandbox"]
 
 
 def _serve(config: SandboxConfig, conn: Connection) -> None:
@@ -39,3 +40,31 @@ def serve_sandbox(config: SandboxConfig) -> Iterator[tuple[str, str]]:
         process.join(30)
         if process.is_alive():
             process.terminate()
+
+
+#: The hidden request rate the rate-bound benchmarks set on the sandbox (issues 2 and 4).
+LIMIT_RPS = 20
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RateBound:
+    """A run against the sandbox's hidden limit: how close it came to the floor."""
+
+    wall_s: float
+    requests: int
+    rate_limited: int
+    peak_bytes: int
+
+    @property
+    def floor_s(self) -> float:
+        """The fastest the hidden limit allows for this many requests."""
+        return self.requests / LIMIT_RPS
+
+    @property
+    def over_floor(self) -> float:
+        return self.wall_s / self.floor_s
+
+    @property
+    def share_429(self) -> float:
+        return self.rate_limited / self.requests if self.requests else 0.0

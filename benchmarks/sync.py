@@ -35,7 +35,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from benchmarks.sandbox_proc import serve_sandbox
+from benchmarks.sandbox_proc import LIMIT_RPS, MIB, RateBound, serve_sandbox
 from parley.config import Settings
 from parley.providers.base import MeetingFilters
 from parley.runtime import Runtime
@@ -48,30 +48,16 @@ __all__ = ["run"]
 
 MEETINGS = 5_000
 SMALL = 500
-LIMIT_RPS = 20
 LATENCY_MS = 50.0
 STORE_ONLY = 2_000
-MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
-class SyncOutcome:
+class SyncOutcome(RateBound):
     """One sync's measurements."""
 
-    wall_s: float
-    requests: int
-    rate_limited: int
     created: int
     with_transcript: int
-    peak_bytes: int
-
-    @property
-    def floor_s(self) -> float:
-        return self.requests / LIMIT_RPS
-
-    @property
-    def over_floor(self) -> float:
-        return self.wall_s / self.floor_s
 
     @property
     def per_second(self) -> float:
