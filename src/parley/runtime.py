@@ -90,12 +90,14 @@ class Runtime:
 
     @asynccontextmanager
     async def background(self) -> AsyncIterator[None]:
-        """The in-process background work of an API process (webhook delivery) for the block."""
+        """An API process's background work for the block: webhook delivery and, in embedded
+        mode, sync execution and the sync schedule."""
         async with AsyncExitStack() as stack:
             if self.settings.webhook_dispatch_in_api:
                 poll = self.settings.webhook_poll_interval
                 await stack.enter_async_context(self.webhooks.dispatcher.running(poll))
-            if self.jobs is None:  # scale mode: the workers execute and schedule
+            # In scale mode (`jobs` set) the workers execute and schedule syncs instead.
+            if self.jobs is None:
                 await stack.enter_async_context(self.sync_queue.running())
                 await stack.enter_async_context(self.sync_scheduler.running())
             yield

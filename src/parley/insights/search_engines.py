@@ -149,9 +149,14 @@ class Fts5SearchEngine:
     @staticmethod
     async def _needs_scope(session: AsyncSession, filters: SearchFilters) -> bool:
         """False when the filters keep every entry: only accounts, and no other has meetings."""
-        if filters.speaker_type or filters.user_id:
-            return True
-        if filters.start_time_after or filters.start_time_before:
+        # The same tests as `_filtered`: a filter given (even empty) must always apply.
+        given = (
+            filters.speaker_type,
+            filters.user_id,
+            filters.start_time_after,
+            filters.start_time_before,
+        )
+        if any(value is not None for value in given):
             return True
         m = StoredMeeting
         other = select(m.account_id).where(m.account_id.not_in(filters.account_ids)).limit(1)

@@ -171,6 +171,9 @@ async def test_filters_by_speaker_type_user_and_dates(
     assert where(await hits(search, "pricing", recent)) == [("m2", 0)]
     older = SearchFilters(account, start_time_before=BASE - timedelta(days=5))
     assert where(await hits(search, "pricing", older)) == [("m1", 1)]
+    # An empty filter value still filters (no entry has user ""), with one account stored
+    # as with many: what other tenants store never changes a search's answer.
+    assert await hits(search, "pricing", SearchFilters(account, user_id="")) == []
 
 
 async def test_other_accounts_are_not_searched(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS30Validator
@@ -19,15 +19,6 @@ from parley.providers.chorus.mapping import (
 from parley.unified import AttendeeType, MeetingStatus, MeetingType
 
 MEETING_ID = "EE8ED5BBBC254177B8201B9D84855949"
-
-
-def link(meeting_id: str, kind: Literal["audio", "video"]) -> str:
-    return f"https://parley.test/meetings/{meeting_id}/recording?kind={kind}"
-
-
-def attrs(doc: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = doc["data"]["attributes"]
-    return result
 
 
 def test_conversation_fixture_matches_the_spec_schema(
