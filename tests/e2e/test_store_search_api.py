@@ -203,6 +203,7 @@ def test_search_ranks_highlights_and_links_playback(synced: tuple[Stack, str]) -
         second = hit["playback_url"].rsplit("t=", 1)[1]
         assert played.headers["location"].endswith(f"#t={second}")
         guests = client.get("/search", params={"q": "pricing", "speaker_type": "guest"}).json()
+        assert guests["result"]
         assert all(h["speaker_type"] == "guest" for h in guests["result"])
 
 

@@ -189,10 +189,7 @@ class StoreReader:
 
     async def get_transcript(self, account_id: str, meeting_id: str) -> Transcript:
         """The Truto-compatible transcript resource of a stored meeting."""
-        meeting = await self.get_meeting(account_id, meeting_id)
-        transcript = transcript_of(meeting)
-        transcript.remote_data = meeting.remote_data
-        return transcript
+        return transcript_of(await self.get_meeting(account_id, meeting_id))
 
     # -- users and teams ----------------------------------------------------------------
 

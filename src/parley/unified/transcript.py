@@ -27,7 +27,7 @@ class Transcript(UnifiedModel):
 
 
 def transcript_of(meeting: Meeting) -> Transcript:
-    """Build the Transcript resource from a full meeting."""
+    """Build the Transcript resource from a full meeting (its provider data carried along)."""
     entries = list(meeting.transcript or [])
     starts = [e.start_time for e in entries if e.start_time is not None]
     ends = [e.end_time for e in entries if e.end_time is not None]
@@ -37,4 +37,5 @@ def transcript_of(meeting: Meeting) -> Transcript:
         entries=entries,
         start_time=min(starts) if starts else None,
         end_time=max(ends) if ends else None,
+        remote_data=meeting.remote_data,
     )

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -14,6 +13,7 @@ from fastapi.responses import RedirectResponse
 
 from parley.api.deps import AccountProvider, RuntimeDep
 from parley.api.params import (
+    LIST,
     ListOptions,
     OutputOptions,
     filters_key,
@@ -32,6 +32,7 @@ from parley.reads.cursor import CursorState, filters_digest
 from parley.reads.paging import Assembled, assemble_page, whole_list_page
 from parley.reads.store import StoreMeetingFilters
 from parley.runtime import Runtime
+from parley.storage.fulltext import MAX_QUERY_LENGTH
 from parley.unified import Meeting, MeetingType, transcript_of
 
 __all__ = ["router"]
@@ -52,7 +53,9 @@ Source = Literal["live", "store"]
 
 STORE_ONLY = ("updated_after", "q")
 UPDATED_AFTER = Query(None, description="source=store: only records our copy changed after.")
-Q = Query(None, max_length=500, description="source=store: text in the title or transcript.")
+Q = Query(
+    None, max_length=MAX_QUERY_LENGTH, description="source=store: text in the title or transcript."
+)
 
 
 async def _page(
@@ -105,7 +108,7 @@ async def list_meetings(
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
-    reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *paging_params()))
+    reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *LIST))
     stored.reject_store_only(source, updated_after=updated_after, q=q)
     if expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
@@ -162,11 +165,6 @@ async def list_meetings(
         meetings = await provider.get_meetings(meetings)
     result = [shape(m, out) for m in meetings]
     return _envelope(runtime, integrated_account_id, "meetings", key, result, page.next_state)
-
-
-def paging_params() -> tuple[str, ...]:
-    """Parameters every list route accepts."""
-    return ("limit", "next_cursor")
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -235,50 +233,49 @@ async def list_transcripts(
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Truto-compatible transcript resource; `meeting_id` is required."""
-    reject_unknown(request, ("meeting_id", *paging_params()))
+    reject_unknown(request, ("meeting_id", *LIST))
     if source == "store":
         stored.check_store_request(request, out)
         transcript = await runtime.store.get_transcript(integrated_account_id, meeting_id)
-        return {"result": [shape(transcript, out)], "next_cursor": None, "result_count": 1}
-    meeting = await provider.get_meeting(meeting_id)
-    transcript = transcript_of(meeting)
-    transcript.remote_data = meeting.remote_data
+    else:
+        transcript = transcript_of(await provider.get_meeting(meeting_id))
     return {"result": [shape(transcript, out)], "next_cursor": None, "result_count": 1}
 
 
-@dataclass(frozen=True)
-class _Directory:
-    """Users or teams: a whole provider list paged by Parley, or the stored copy."""
+async def _stored_directory(
+    request: Request,
+    list_stored: Any,
+    account_id: str,
+    paging: ListOptions,
+    out: OutputOptions,
+    *,
+    updated_after: datetime | None,
+    q: str | None,
+) -> dict[str, Any]:
+    """Users or teams from the synced copy."""
+    stored.check_store_request(request, out)
+    found = await list_stored(
+        account_id,
+        limit=paging.limit,
+        cursor=paging.next_cursor,
+        updated_after=utc(updated_after),
+        q=q,
+    )
+    return stored.envelope(found, out)
 
-    request: Request
-    runtime: Runtime
-    account_id: str
-    paging: ListOptions
-    out: OutputOptions
 
-    def live_only(self, *, updated_after: datetime | None, q: str | None) -> None:
-        reject_unknown(self.request, (*STORE_ONLY, *paging_params()))
-        stored.reject_store_only("live", updated_after=updated_after, q=q)
-
-    async def stored(
-        self, list_stored: Any, *, updated_after: datetime | None, q: str | None
-    ) -> dict[str, Any]:
-        reject_unknown(self.request, (*STORE_ONLY, *paging_params()))
-        stored.check_store_request(self.request, self.out)
-        found = await list_stored(
-            self.account_id,
-            limit=self.paging.limit,
-            cursor=self.paging.next_cursor,
-            updated_after=utc(updated_after),
-            q=q,
-        )
-        return stored.envelope(found, self.out)
-
-    async def live(self, resource: str, items: list[Any]) -> dict[str, Any]:
-        fetch = whole_list_page(items)
-        page = await _page(self.runtime, self.account_id, resource, {}, self.paging, fetch)
-        result = [shape(item, self.out) for item in page.items]
-        return _envelope(self.runtime, self.account_id, resource, {}, result, page.next_state)
+async def _live_directory(
+    runtime: Runtime,
+    resource: str,
+    items: list[Any],
+    account_id: str,
+    paging: ListOptions,
+    out: OutputOptions,
+) -> dict[str, Any]:
+    """Users or teams: the provider's whole list, paged by Parley."""
+    page = await _page(runtime, account_id, resource, {}, paging, whole_list_page(items))
+    result = [shape(item, out) for item in page.items]
+    return _envelope(runtime, account_id, resource, {}, result, page.next_state)
 
 
 @router.get("/users", summary="List users")
@@ -289,17 +286,23 @@ async def list_users(
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
     updated_after: datetime | None = UPDATED_AFTER,
-    q: str | None = Query(None, max_length=500, description="source=store: in name or email."),
+    q: str | None = Query(
+        None, max_length=MAX_QUERY_LENGTH, description="source=store: in name or email."
+    ),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Users of the account."""
-    directory = _Directory(request, runtime, integrated_account_id, paging, out)
+    reject_unknown(request, (*STORE_ONLY, *LIST))
+    stored.reject_store_only(source, updated_after=updated_after, q=q)
+    account = integrated_account_id
     if source == "store":
         store = runtime.store.list_users
-        return await directory.stored(store, updated_after=updated_after, q=q)
-    directory.live_only(updated_after=updated_after, q=q)
-    return await directory.live("users", await provider.list_users())
+        return await _stored_directory(
+            request, store, account, paging, out, updated_after=updated_after, q=q
+        )
+    users = await provider.list_users()
+    return await _live_directory(runtime, "users", users, account, paging, out)
 
 
 @router.get("/users/{user_id}", summary="Get a user")
@@ -328,17 +331,23 @@ async def list_teams(
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
     updated_after: datetime | None = UPDATED_AFTER,
-    q: str | None = Query(None, max_length=500, description="source=store: in the name."),
+    q: str | None = Query(
+        None, max_length=MAX_QUERY_LENGTH, description="source=store: in the name."
+    ),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> dict[str, Any]:
     """Teams of the account."""
-    directory = _Directory(request, runtime, integrated_account_id, paging, out)
+    reject_unknown(request, (*STORE_ONLY, *LIST))
+    stored.reject_store_only(source, updated_after=updated_after, q=q)
+    account = integrated_account_id
     if source == "store":
         store = runtime.store.list_teams
-        return await directory.stored(store, updated_after=updated_after, q=q)
-    directory.live_only(updated_after=updated_after, q=q)
-    return await directory.live("teams", await provider.list_teams())
+        return await _stored_directory(
+            request, store, account, paging, out, updated_after=updated_after, q=q
+        )
+    teams = await provider.list_teams()
+    return await _live_directory(runtime, "teams", teams, account, paging, out)
 
 
 @router.get("/teams/{team_id}", summary="Get a team")
