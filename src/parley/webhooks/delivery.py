@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from parley import __version__
+from parley.errors import ParleyError
 from parley.http.client import shared_ssl_context
 from parley.security import Vault
 from parley.storage import Database, Event, WebhookAttempt, WebhookSubscription, utcnow
@@ -105,7 +106,13 @@ class WebhookSender:
         self, client: httpx.AsyncClient, webhook: WebhookSubscription, event: Event
     ) -> AttemptOutcome:
         body = encode_body(event.payload)
-        headers = signed_headers(open_secret(self._vault, webhook), event.id, utcnow(), body)
+        try:
+            secret = open_secret(self._vault, webhook)
+        except ParleyError as exc:
+            # E.g. sealed with a master key no longer configured: a failed, logged attempt
+            # on the retry schedule, not a delivery stuck in its lease.
+            return AttemptOutcome(None, f"signing secret unavailable ({exc.code})", 0)
+        headers = signed_headers(secret, event.id, utcnow(), body)
         headers |= {"content-type": "application/json", "user-agent": USER_AGENT}
         started = time.monotonic()
         try:

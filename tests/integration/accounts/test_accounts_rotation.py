@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from accounts_fakes import FakeChorus
+from accounts_fakes import FakeChorus, MakeServices
 
-from conftest import MakeServices
 from parley.accounts import AccountServices, TenantView, key_usage, rotate_credentials
 from parley.errors import ParleyError
 from parley.security import Keyring, Vault, generate_secret_key

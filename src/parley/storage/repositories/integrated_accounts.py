@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables import IntegratedAccount
 
-__all__ = ["IntegratedAccountRepository", "SealedRow"]
-
-#: (account id, ciphertext, key id): what rotation needs, without the rest of the row.
-SealedRow = tuple[str, bytes, str]
+__all__ = ["IntegratedAccountRepository"]
 
 
 class IntegratedAccountRepository:
@@ -54,41 +49,6 @@ class IntegratedAccountRepository:
         if tenant_id is not None:
             statement = statement.where(IntegratedAccount.tenant_id == tenant_id)
         return _rowcount(await self._session.execute(statement)) == 1
-
-    async def sealed_with_other_keys(self, key_id: str, *, limit: int) -> list[SealedRow]:
-        """Up to `limit` accounts whose credentials are not sealed with `key_id`."""
-        rows = await self._session.execute(
-            select(
-                IntegratedAccount.id,
-                IntegratedAccount.credentials_ciphertext,
-                IntegratedAccount.key_id,
-            )
-            .where(IntegratedAccount.key_id != key_id)
-            .order_by(IntegratedAccount.id)
-            .limit(limit)
-        )
-        return [(account_id, blob, key) for account_id, blob, key in rows]
-
-    async def count_by_key_id(self) -> dict[str, int]:
-        """How many accounts each master key id seals."""
-        rows = await self._session.execute(
-            select(IntegratedAccount.key_id, func.count()).group_by(IntegratedAccount.key_id)
-        )
-        return dict(rows.all())
-
-    async def replace_ciphertext(
-        self, account_id: str, *, old: bytes, new: bytes, key_id: str, now: datetime
-    ) -> bool:
-        """Swap the blob only if it is still `old`; False when someone changed it meanwhile."""
-        result = await self._session.execute(
-            update(IntegratedAccount)
-            .where(
-                IntegratedAccount.id == account_id,
-                IntegratedAccount.credentials_ciphertext == old,
-            )
-            .values(credentials_ciphertext=new, key_id=key_id, updated_at=now)
-        )
-        return _rowcount(result) == 1
 
 
 def _rowcount(result: object) -> int:
