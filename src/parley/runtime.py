@@ -69,7 +69,7 @@ class Runtime:
         # Embedded mode: runs execute in this process; scale mode swaps in another queue.
         self.sync_queue = InProcessSyncQueue(self.sync.execute)
         self.sync.use_queue(self.sync_queue)
-        self.sync_scheduler = SyncScheduler(db, self.sync, self.sync_queue)
+        self.sync_scheduler = SyncScheduler(db, self.sync)
         # Scale mode: runs become procrastinate jobs, executed by `parley worker` processes.
         self.jobs: App | None = None
         if settings.mode == "scale":

@@ -31,7 +31,6 @@ from parley.sync.queue_procrastinate import (
     SCHEDULE_TASK,
     SYNC_QUEUE,
     SYNC_TASK,
-    ProcrastinateSyncQueue,
     procrastinate_dsn,
 )
 from parley.sync.scheduler import SyncScheduler
@@ -96,8 +95,7 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
 def register_tasks(app: App, runtime: Runtime) -> None:
     """The sync job and the periodic schedule, bound to this process's services."""
     service = runtime.sync
-    queue = ProcrastinateSyncQueue(app)
-    scheduler = SyncScheduler(runtime.db, service, queue)
+    scheduler = SyncScheduler(runtime.db, service)
 
     @app.task(name=SYNC_TASK, queue=SYNC_QUEUE, retry=_SYNC_RETRY)
     async def sync_account(run_id: str) -> None:
@@ -112,10 +110,9 @@ def register_tasks(app: App, runtime: Runtime) -> None:
     @app.task(name=SCHEDULE_TASK, queue=SYNC_QUEUE)
     async def sync_schedule(timestamp: int) -> None:
         # Runs left queued (no job: e.g. created before a switch to scale mode) or abandoned
-        # by a silent worker go back to the queue; a run already waiting is not doubled.
-        for run_id, account_id in await service.recoverable():
-            await queue.enqueue(run_id, account_id)
-        await scheduler.run_due()
+        # by a silent worker go back to the queue (a run already waiting is not doubled),
+        # then due accounts start.
+        await scheduler.tick()
 
 
 @asynccontextmanager

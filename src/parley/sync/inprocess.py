@@ -21,13 +21,16 @@ class InProcessSyncQueue:
     def __init__(self, execute: Callable[[str], Awaitable[Any]]) -> None:
         self._execute = execute
         self._locks: dict[str, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        #: run id -> its task, while it waits or executes
+        self._tasks: dict[str, asyncio.Task[None]] = {}
 
     async def enqueue(self, run_id: str, account_id: str) -> None:
-        """Start executing `run_id` in a task of the running loop."""
+        """Start executing `run_id` in a task of the running loop (once: again is a no-op)."""
+        if run_id in self._tasks:
+            return
         task = asyncio.create_task(self._run(run_id, account_id), name=f"sync-{run_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks[run_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(run_id, None))
 
     async def _run(self, run_id: str, account_id: str) -> None:
         lock = self._locks.setdefault(account_id, asyncio.Lock())
@@ -42,11 +45,11 @@ class InProcessSyncQueue:
     async def join(self) -> None:
         """Wait until every enqueued run has ended (tests, the CLI)."""
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def close(self) -> None:
         """Cancel runs in progress; they stay `running` with a checkpoint and resume later."""
-        tasks = list(self._tasks)
+        tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -7,7 +7,7 @@ works; a crashed holder's lease simply expires.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Table, or_, update
@@ -64,19 +64,17 @@ async def acquire_lease(session: AsyncSession, account_id: str, owner: str, ttl:
 
 async def renew_lease(
     session: AsyncSession, account_id: str, owner: str, ttl: timedelta
-) -> datetime:
+) -> None:
     """Extend our lease; LeaseLostError when someone else holds it now."""
-    until = utcnow() + ttl
     result = await session.execute(
         update(_STATES)
         .where(_STATES.c.account_id == account_id, _STATES.c.lease_owner == owner)
-        .values(lease_until=until)
+        .values(lease_until=utcnow() + ttl)
     )
     if _rowcount(result) != 1:
         raise LeaseLostError(
             f"The sync lease of integrated account {account_id} passed to another worker."
         )
-    return until
 
 
 async def release_lease(session: AsyncSession, account_id: str, owner: str) -> None:

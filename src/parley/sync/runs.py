@@ -93,10 +93,6 @@ class SyncRunView(BaseModel):
             finished_at=row.finished_at,
         )
 
-    @property
-    def finished(self) -> bool:
-        return self.status.value in FINISHED
-
 
 def new_run(account_id: str, tenant_id: str, *, full: bool, trigger: str) -> SyncRun:
     """A `queued` run row (not yet added to a session)."""

@@ -1,8 +1,8 @@
 """The periodic schedule (embedded mode): an asyncio task that starts due syncs.
 
 An account is scheduled once its first sync completed (`sync_states.next_run_at`); every
-tick starts a run for each account whose time has come, and on start-up the runs a stopped
-process left queued or half done are handed to the queue again.
+tick hands runs left queued or half done (a stopped process, a lease that was busy) to the
+queue again and starts a run for each account whose time has come.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from sqlalchemy import select, update
 
 from parley.errors import ParleyError
 from parley.storage import Database, IntegratedAccount, SyncState, utcnow
-from parley.sync.queue import SyncQueue
 from parley.sync.service import SyncService
 
 __all__ = ["SyncScheduler"]
@@ -32,13 +31,11 @@ class SyncScheduler:
         self,
         db: Database,
         service: SyncService,
-        queue: SyncQueue,
         *,
         tick: timedelta = timedelta(seconds=10),
     ) -> None:
         self._db = db
         self._service = service
-        self._queue = queue
         self._tick = tick
         self._task: asyncio.Task[None] | None = None
 
@@ -64,17 +61,17 @@ class SyncScheduler:
             await self.stop()
 
     async def _loop(self) -> None:
-        try:
-            for run_id, account_id in await self._service.recoverable():
-                await self._queue.enqueue(run_id, account_id)
-        except Exception:
-            log.exception("could not resume interrupted sync runs")
         while True:
             try:
-                await self.run_due()
+                await self.tick()
             except Exception:
                 log.exception("sync schedule tick failed")
             await asyncio.sleep(self._tick.total_seconds())
+
+    async def tick(self) -> Sequence[str]:
+        """Resume interrupted runs, then start due ones; the ids of the runs started."""
+        await self._service.resume_interrupted()
+        return await self.run_due()
 
     async def run_due(self) -> Sequence[str]:
         """Start a sync of every account that is due; the ids of the runs started."""

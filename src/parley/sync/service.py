@@ -34,7 +34,6 @@ from parley.sync.engine import (
 from parley.sync.lease import (
     LeaseLostError,
     acquire_lease,
-    ensure_state,
     release_lease,
     renew_lease,
 )
@@ -99,13 +98,12 @@ class SyncService:
         db: Database,
         open_provider: OpenProvider,
         options: SyncOptions | None = None,
-        *,
-        queue: SyncQueue | None = None,
     ) -> None:
         self._db = db
         self._open_provider = open_provider
         self.options = options or SyncOptions()
-        self._queue = queue
+        # Set by use_queue(): the queue is built over this service's execute().
+        self._queue: SyncQueue | None = None
         self._engine = SyncEngine(
             db,
             concurrency=self.options.concurrency,
@@ -154,10 +152,18 @@ class SyncService:
         """Create a run (or find the active one) and hand it to the queue."""
         view, enqueue = await self.create(tenant_id, account_id, full=full, trigger=trigger)
         if enqueue:
-            if self._queue is None:
-                raise RuntimeError("SyncService has no queue; call use_queue() first")
-            await self._queue.enqueue(view.id, account_id)
+            await self._queued().enqueue(view.id, account_id)
         return view
+
+    async def resume_interrupted(self) -> None:
+        """Hand queued runs, and runs whose worker went silent, to the queue again."""
+        for run_id, account_id in await self.recoverable():
+            await self._queued().enqueue(run_id, account_id)
+
+    def _queued(self) -> SyncQueue:
+        if self._queue is None:
+            raise RuntimeError("SyncService has no queue; call use_queue() first")
+        return self._queue
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -363,7 +369,7 @@ class SyncService:
     async def _advance(
         self, session: AsyncSession, run: SyncRun, checkpoint: Checkpoint, now: datetime
     ) -> None:
-        await ensure_state(session, run.account_id)
+        # The row exists since the lease was taken (gone only with the account itself).
         state = await session.get(SyncState, run.account_id)
         if state is None:
             return

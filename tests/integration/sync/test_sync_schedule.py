@@ -17,7 +17,7 @@ async def test_sync_schedule_starts_due_accounts_in_process(make_synced: MakeSyn
         synced = await make_synced(sandbox, interval=timedelta(milliseconds=300))
         queue = InProcessSyncQueue(synced.service.execute)
         synced.service.use_queue(queue)
-        scheduler = SyncScheduler(synced.db, synced.service, queue)
+        scheduler = SyncScheduler(synced.db, synced.service)
 
         nothing_yet = await scheduler.run_due()  # never synced: not scheduled
         first = await synced.service.start(synced.tenant_id, synced.account_id)
@@ -36,3 +36,20 @@ async def test_sync_schedule_starts_due_accounts_in_process(make_synced: MakeSyn
     assert [r.trigger for r in runs] == ["schedule", "manual"]
     assert all(r.status is RunStatus.COMPLETED for r in runs)
     assert runs[0].window_start is not None  # incremental: the window minus the look-back
+
+
+async def test_sync_a_run_left_queued_is_executed_by_the_next_tick(make_synced: MakeSynced) -> None:
+    """E.g. a run whose execution found the lease busy: the schedule hands it over again."""
+    with SandboxServer(SandboxConfig(seed=62, meetings=20)) as sandbox:
+        synced = await make_synced(sandbox)
+        queue = InProcessSyncQueue(synced.service.execute)
+        synced.service.use_queue(queue)
+        scheduler = SyncScheduler(synced.db, synced.service)
+        left, _ = await synced.service.create(synced.tenant_id, synced.account_id)
+
+        await scheduler.tick()
+        await scheduler.tick()  # while it still runs: not executed a second time
+        await queue.join()
+        runs, _ = await synced.service.list(synced.tenant_id, synced.account_id)
+
+    assert [(r.id, r.status, r.attempts) for r in runs] == [(left.id, RunStatus.COMPLETED, 1)]

@@ -51,7 +51,7 @@ def _meeting(status: MeetingStatus, row: dict[str, object]) -> Meeting:
 
 
 def _state(row: dict[str, object], *, details: bool = True) -> StoredMeetingState:
-    return StoredMeetingState("m1", "h", details, "completed", NOW, {"engagement": row})
+    return StoredMeetingState("m1", "h", details, {"engagement": row})
 
 
 def test_sync_fetches_details_only_for_new_or_changed_completed_calls() -> None:

@@ -73,23 +73,28 @@ class StoreRepository:
         self, account_id: str, ids: Iterable[str]
     ) -> dict[str, StoredMeetingState]:
         """The stored state of those of `ids` that are in the store."""
-        wanted = list(dict.fromkeys(ids))
         states: dict[str, StoredMeetingState] = {}
-        for chunk in _chunks(wanted):
+        remote = _MEETINGS.c.data["remote_data"]  # only this part of the JSON, not all of it
+        for chunk in _chunks(list(dict.fromkeys(ids))):
             result = await self._session.execute(
                 select(
-                    _MEETINGS.c.id,
-                    _MEETINGS.c.content_hash,
-                    _MEETINGS.c.has_details,
-                    _MEETINGS.c.status,
-                    _MEETINGS.c.start_time,
-                    _MEETINGS.c.data,
+                    _MEETINGS.c.id, _MEETINGS.c.content_hash, _MEETINGS.c.has_details, remote
                 ).where(_MEETINGS.c.account_id == account_id, _MEETINGS.c.id.in_(chunk))
             )
-            for id_, hash_, details, status, start, data in result:
-                remote = data.get("remote_data") if isinstance(data, dict) else None
-                states[id_] = StoredMeetingState(id_, hash_, details, status, start, remote)
+            for id_, hash_, details, remote_data in result:
+                states[id_] = StoredMeetingState(id_, hash_, details, remote_data)
         return states
+
+    async def _existing_ids(self, account_id: str, ids: Iterable[str]) -> list[str]:
+        found: list[str] = []
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            result = await self._session.execute(
+                select(_MEETINGS.c.id).where(
+                    _MEETINGS.c.account_id == account_id, _MEETINGS.c.id.in_(chunk)
+                )
+            )
+            found += result.scalars()
+        return found
 
     async def write_meetings(
         self,
@@ -169,8 +174,7 @@ class StoreRepository:
 
     async def delete_meetings(self, account_id: str, ids: Iterable[str]) -> list[str]:
         """Delete these meetings (and their attendees and entries); the ids that existed."""
-        wanted = list(dict.fromkeys(ids))
-        found = list(await self.meeting_states(account_id, wanted))
+        found = await self._existing_ids(account_id, ids)
         # Children first and explicitly: the SQLite search index follows row triggers.
         await self._delete_children(_ENTRIES, account_id, found)
         await self._delete_children(_ATTENDEES, account_id, found)
@@ -193,16 +197,6 @@ class StoreRepository:
             conditions.append(_MEETINGS.c.start_time <= highest)
         result = await self._session.execute(select(_MEETINGS.c.id).where(and_(*conditions)))
         return list(result.scalars())
-
-    async def meeting_data(self, account_id: str, meeting_id: str) -> dict[str, Any] | None:
-        """The stored JSON of one meeting (without transcript), or None."""
-        result = await self._session.execute(
-            select(_MEETINGS.c.data).where(
-                _MEETINGS.c.account_id == account_id, _MEETINGS.c.id == meeting_id
-            )
-        )
-        data: dict[str, Any] | None = result.scalar_one_or_none()
-        return data
 
     # -- users and teams --------------------------------------------------------------------
 

@@ -94,8 +94,6 @@ class StoredMeetingState:
     id: str
     content_hash: str
     has_details: bool
-    status: str
-    start_time: datetime | None
     remote_data: Any
 
 
