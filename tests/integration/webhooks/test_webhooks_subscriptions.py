@@ -131,10 +131,12 @@ async def test_the_delivery_log_filters_and_pages_newest_first(
 ) -> None:
     first = await webhooks.subscriptions.create(tenant_id, receiver.url, ["*"])
     second = await webhooks.subscriptions.create(tenant_id, receiver.url, ["meeting.deleted"])
-    for n in range(3):
-        await record_event("meeting.created", {"id": f"c-{n}"})
-    await record_event("meeting.deleted", {"id": "d-0"})
-    await webhooks.dispatcher.run_once()
+    recorded = []
+    # One fan-out per event, so each event's deliveries have a creation time of their own.
+    events = [("meeting.created", f"c-{n}") for n in range(3)] + [("meeting.deleted", "d-0")]
+    for type_, object_id in events:
+        recorded.append((await record_event(type_, {"id": object_id})).id)
+        await webhooks.dispatcher.run_once()
     log = webhooks.deliveries
 
     page, cursor = await log.list(tenant_id, DeliveryQuery(limit=3))
@@ -147,6 +149,8 @@ async def test_the_delivery_log_filters_and_pages_newest_first(
     assert [d.created_at for d in everything] == sorted(
         (d.created_at for d in everything), reverse=True
     )
+    c0, c1, c2, d0 = recorded
+    assert [d.event_id for d in everything] == [d0, d0, c2, c1, c0]
     deleted, _ = await log.list(tenant_id, DeliveryQuery(event_type="meeting.deleted"))
     assert {d.webhook_id for d in deleted} == {first.id, second.id}
     mine, _ = await log.list(tenant_id, DeliveryQuery(webhook_id=second.id))
