@@ -24,7 +24,11 @@ from parley.security.vault import Vault
 from parley.storage import Database
 from parley.storage.rate_budgets import PostgresRateLimiter
 from parley.sync import InProcessSyncQueue, SyncOptions, SyncScheduler, SyncService
-from parley.sync.queue_procrastinate import ProcrastinateSyncQueue, procrastinate_app
+from parley.sync.queue_procrastinate import (
+    ProcrastinateSyncQueue,
+    procrastinate_app,
+    procrastinate_dsn,
+)
 from parley.webhooks import WebhookServices, record_account_status
 
 __all__ = ["DemoSeed", "Runtime"]
@@ -79,6 +83,8 @@ class Runtime:
     @classmethod
     async def start(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
         """Open the database (migrating it to the latest schema) and build the services."""
+        if settings.mode == "scale":
+            procrastinate_dsn(settings.database_url)  # refuses SQLite before it makes a file
         vault = Vault.from_settings(settings)
         db = Database(settings.database_url)
         if migrate:

@@ -1,4 +1,4 @@
-"""Scale mode needs PostgreSQL: without it, the worker and the shared limiter say so."""
+"""Scale mode needs PostgreSQL: without it, the runtime, the worker and the limiter say so."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from parley.config import Settings
 from parley.errors import ParleyError
+from parley.runtime import Runtime
 from parley.storage.rate_budgets import PostgresRateLimiter
 
 
@@ -44,3 +46,18 @@ async def test_the_shared_limiter_refuses_sqlite(tmp_path: Path) -> None:
         await engine.dispose()
 
     assert caught.value.code == "scale_mode_needs_postgresql"
+
+
+async def test_the_runtime_refuses_scale_mode_on_sqlite_before_making_a_file(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "scale.db"
+    scale = settings.model_copy(
+        update={"mode": "scale", "database_url": f"sqlite+aiosqlite:///{path}"}
+    )
+
+    with pytest.raises(ParleyError) as caught:
+        await Runtime.start(scale)
+
+    assert caught.value.code == "scale_mode_needs_postgresql"
+    assert not path.exists()
