@@ -24,6 +24,7 @@ from parley.errors import (
     ProviderResponseError,
     ProviderUnavailableError,
 )
+from parley.http import RetryPolicy
 from parley.providers.base import MeetingFilters, Provider
 from parley.storage import Database, SyncRun, utcnow
 from parley.storage.repositories.events import EventRepository
@@ -55,6 +56,7 @@ PREFETCH = 1
 #: Called after every committed page with the run's counts so far.
 Progress = Callable[[Mapping[str, int]], None]
 _TRANSIENT = (ProviderUnavailableError, ProviderRateLimitedError, ProviderResponseError)
+_MAX_WAIT = 60.0
 
 
 async def uninterrupted(work: Coroutine[Any, Any, T]) -> T:
@@ -129,7 +131,11 @@ class SyncEngine:
         self._db = db
         self._concurrency = concurrency
         self._retries = retries
-        self._retry_delay = retry_delay
+        # Retries of whole provider calls, on top of the HTTP client's own: no jitter (one
+        # caller per account), never more than a minute apart.
+        self._backoff = RetryPolicy(
+            max_attempts=retries + 1, base_delay=retry_delay, max_delay=_MAX_WAIT, jitter=0.0
+        )
 
     async def retrying(self, call: Callable[[], Awaitable[T]]) -> T:
         """Call again after transient provider failures that outlived the HTTP retries."""
@@ -139,8 +145,8 @@ class SyncEngine:
             except _TRANSIENT as exc:
                 if attempt >= self._retries:
                     raise
-                wait = max(self._retry_delay * 2**attempt, exc.retry_after or 0.0)
-                await asyncio.sleep(min(wait, 60.0))
+                wait = max(self._backoff.backoff(attempt + 1), exc.retry_after or 0.0)
+                await asyncio.sleep(min(wait, _MAX_WAIT))
         raise AssertionError("unreachable")
 
     # -- users and teams --------------------------------------------------------------------
