@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from parley.storage.columns import JsonType, UtcDateTime, new_id, utcnow
-from parley.storage.db import MIGRATIONS_DIR, Database, alembic_config, normalize_url
+from parley.storage.db import MIGRATIONS_DIR, Database, alembic_config, normalize_url, rowcount
 from parley.storage.repositories import (
     ApiKeyRepository,
     IntegratedAccountRepository,
@@ -58,5 +58,6 @@ __all__ = [
     "alembic_config",
     "new_id",
     "normalize_url",
+    "rowcount",
     "utcnow",
 ]

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, event, text
+from sqlalchemy import Connection, CursorResult, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
@@ -31,6 +31,7 @@ __all__ = [
     "alembic_config",
     "include_in_schema_compare",
     "normalize_url",
+    "rowcount",
 ]
 
 log = logging.getLogger("parley.storage")
@@ -81,6 +82,11 @@ def include_in_schema_compare(
 ) -> bool:
     """Alembic `include_object`: skip the full-text index and procrastinate's queue tables."""
     return not (name and name.startswith(_SEARCH_INDEX_OBJECTS + _QUEUE_OBJECTS))
+
+
+def rowcount(result: object) -> int:
+    """Rows an UPDATE or DELETE touched (0 for anything that is not a cursor result)."""
+    return result.rowcount if isinstance(result, CursorResult) else 0
 
 
 def _upgrade(connection: Connection, revision: str) -> None:

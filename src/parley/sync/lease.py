@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, or_, update
+from sqlalchemy import Table, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.errors import ConflictError
-from parley.storage import SyncState, utcnow
+from parley.storage import SyncState, rowcount, utcnow
 
 __all__ = ["LeaseLostError", "acquire_lease", "ensure_state", "release_lease", "renew_lease"]
 
@@ -39,10 +39,6 @@ async def ensure_state(session: AsyncSession, account_id: str) -> None:
     await session.execute(statement)
 
 
-def _rowcount(result: Any) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
 async def acquire_lease(session: AsyncSession, account_id: str, owner: str, ttl: timedelta) -> bool:
     """Take the account's lease if it is free, expired or already ours."""
     await ensure_state(session, account_id)
@@ -59,19 +55,17 @@ async def acquire_lease(session: AsyncSession, account_id: str, owner: str, ttl:
         )
         .values(lease_owner=owner, lease_until=now + ttl)
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
-async def renew_lease(
-    session: AsyncSession, account_id: str, owner: str, ttl: timedelta
-) -> None:
+async def renew_lease(session: AsyncSession, account_id: str, owner: str, ttl: timedelta) -> None:
     """Extend our lease; LeaseLostError when someone else holds it now."""
     result = await session.execute(
         update(_STATES)
         .where(_STATES.c.account_id == account_id, _STATES.c.lease_owner == owner)
         .values(lease_until=utcnow() + ttl)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         raise LeaseLostError(
             f"The sync lease of integrated account {account_id} passed to another worker."
         )

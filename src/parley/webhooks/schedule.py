@@ -7,11 +7,7 @@ from datetime import datetime, timedelta
 
 from parley.errors import ParleyError
 
-__all__ = ["DEFAULT_SCHEDULE", "next_attempt_at", "parse_schedule"]
-
-#: The Standard Webhooks (Svix) schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h,
-#: 10 h and 10 h: eight attempts over about 27 hours.
-DEFAULT_SCHEDULE = "0,5s,5m,30m,2h,5h,10h,10h"
+__all__ = ["next_attempt_at", "parse_schedule"]
 
 _UNITS = {"": 1.0, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _DELAY = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.storage.db import rowcount
 from parley.storage.tables import IntegratedAccount
 
 __all__ = ["IntegratedAccountRepository"]
@@ -48,8 +49,4 @@ class IntegratedAccountRepository:
         statement = delete(IntegratedAccount).where(IntegratedAccount.id == account_id)
         if tenant_id is not None:
             statement = statement.where(IntegratedAccount.tenant_id == tenant_id)
-        return _rowcount(await self._session.execute(statement)) == 1
-
-
-def _rowcount(result: object) -> int:
-    return result.rowcount if isinstance(result, CursorResult) else 0
+        return rowcount(await self._session.execute(statement)) == 1

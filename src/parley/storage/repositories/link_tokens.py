@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.storage.db import rowcount
 from parley.storage.tables import LinkToken
 
 __all__ = ["LinkTokenRepository"]
@@ -57,13 +58,9 @@ class LinkTokenRepository:
             )
             .values(used_at=now, integrated_account_id=account_id)
         )
-        return _rowcount(result) == 1
+        return rowcount(result) == 1
 
     async def purge_expired(self, before: datetime) -> int:
         """Delete tokens that expired before `before`; returns how many."""
         result = await self._session.execute(delete(LinkToken).where(LinkToken.expires_at < before))
-        return _rowcount(result)
-
-
-def _rowcount(result: object) -> int:
-    return result.rowcount if isinstance(result, CursorResult) else 0
+        return rowcount(result)

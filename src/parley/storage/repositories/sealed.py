@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from parley.storage.db import rowcount
 from parley.storage.tables import IntegratedAccount
 from parley.storage.tables_events import WebhookSubscription
 
@@ -65,4 +66,4 @@ class SealedRepository:
         result = await self._session.execute(
             update(model).where(model.id == row_id, self._blob == old).values(**values)
         )
-        return isinstance(result, CursorResult) and result.rowcount == 1
+        return rowcount(result) == 1

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, or_, select, tuple_, update
+from sqlalchemy import delete, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.storage.db import rowcount
 from parley.storage.tables_events import (
     Event,
     WebhookAttempt,
@@ -69,7 +70,7 @@ class WebhookRepository:
         statement = delete(WebhookSubscription).where(
             WebhookSubscription.id == webhook_id, WebhookSubscription.tenant_id == tenant_id
         )
-        return _rowcount(await self._session.execute(statement)) == 1
+        return rowcount(await self._session.execute(statement)) == 1
 
 
 class OutboxRepository:
@@ -227,7 +228,3 @@ class DeliveryRepository:
 
 def _unlocked(now: datetime) -> Any:
     return or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until <= now)
-
-
-def _rowcount(result: object) -> int:
-    return result.rowcount if isinstance(result, CursorResult) else 0
