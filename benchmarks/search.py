@@ -118,6 +118,8 @@ def build(path: Path, entries: int) -> int:
                 lines,
             )
             meetings += 1
+        # The store writer indexes per page (migration 0004); a bulk load rebuilds once.
+        connection.execute("INSERT INTO transcript_fts (transcript_fts) VALUES ('rebuild')")
     connection.execute("PRAGMA optimize")
     connection.close()
     return meetings

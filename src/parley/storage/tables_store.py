@@ -4,7 +4,8 @@ Rows are keyed by (account_id, provider id). `data` holds the unified object as 
 meeting: without its transcript, which lives in `transcript_entries`), `content_hash` the
 SHA-256 of its canonical JSON, so a sync tells created / updated / unchanged apart.
 Transcript search indexes `transcript_entries.text`: an FTS5 table `transcript_fts` on
-SQLite and a generated `text_tsv` tsvector column on PostgreSQL (migration 0002; neither
+SQLite (filled by the store writer per page since migration 0004; delete and update
+triggers) and a generated `text_tsv` tsvector column on PostgreSQL (migration 0002; neither
 is mapped here).
 """
 

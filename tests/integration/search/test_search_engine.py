@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from search_seed import BASE, PLAY, add_account, delete, line, meeting, store
+from sqlalchemy import text
 
 from parley.insights import SearchFilters, SearchHit, TranscriptSearch
 from parley.insights.search_engines import Fts5SearchEngine
@@ -212,6 +213,31 @@ async def test_index_follows_updates_and_deletes(
     await delete(database, account, ["m1"])
     assert where(await hits(search, "pricing", calls)) == [("m2", 0)]
     assert await hits(search, "procurement", calls) == []
+
+
+async def test_sqlite_index_matches_the_entries_after_writes(
+    database: Database, search: TranscriptSearch, calls: SearchFilters
+) -> None:
+    # The store writer fills FTS5 itself (no insert trigger, migration 0004): after creates,
+    # a transcript change, a change elsewhere and a delete, the index holds exactly the
+    # stored entries — a missed or doubled entry fails FTS5's own integrity check.
+    if database.dialect != "sqlite":
+        pytest.skip("FTS5 is SQLite's index; PostgreSQL indexes a generated column")
+    account = calls.account_ids[0]
+    await store(database, account, [meeting("m3", [line(0, "A new roadmap."), line(1, "More.")])])
+    await store(database, account, [meeting("m2", title="Renamed", lines=[line(0, "Unchanged.")])])
+    await store(
+        database, account, [meeting("m2", title="Renamed again", lines=[line(0, "Unchanged.")])]
+    )
+    await delete(database, account, ["m1"])
+    async with database.session() as session:
+        await session.execute(
+            text("INSERT INTO transcript_fts(transcript_fts, rank) VALUES ('integrity-check', 1)")
+        )
+        indexed = await session.scalar(text("SELECT count(*) FROM transcript_fts"))
+        stored = await session.scalar(text("SELECT count(*) FROM transcript_entries"))
+    assert indexed == stored == 3
+    assert where(await hits(search, "roadmap", calls)) == [("m3", 0)]
 
 
 async def test_windows_rank_best_first_and_page_every_hit_once(

@@ -19,13 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.columns import utcnow
 from parley.storage.repositories.store_records import (
+    ENTRY_COLUMNS,
+    ENTRY_CONTENT,
     MeetingRecord,
     StoredMeetingState,
     WriteOutcome,
     attendee_rows,
     canonical_json,
     content_hash,
-    entry_key,
     entry_rows,
     meeting_record,
     meeting_row,
@@ -54,6 +55,16 @@ _ATTENDEES = cast(Table, StoredAttendee.__table__)
 _ENTRIES = cast(Table, StoredTranscriptEntry.__table__)
 # Bound parameters per statement stay well under SQLite's 32,766 and asyncpg's 32,767.
 _CHUNK = 500
+# SQLite: entries go to the driver as tuples (no per-row statement compilation), then the
+# search index is filled once per write from what was just inserted (migration 0004).
+_INSERT_ENTRIES = (
+    'INSERT INTO transcript_entries (account_id, meeting_id, "index", speaker_id, speaker_name, '
+    "speaker_type, user_id, start_time, end_time, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_INDEX_ENTRIES = (
+    "INSERT INTO transcript_fts (rowid, text) SELECT id, text FROM transcript_entries "
+    "WHERE account_id = ? AND meeting_id IN ({})"
+)
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -128,7 +139,7 @@ class StoreRepository:
     ) -> None:
         await self._insert(_MEETINGS, [meeting_row(account_id, r, now) for r in records])
         await self._insert(_ATTENDEES, [a for r in records for a in attendee_rows(account_id, r)])
-        await self._insert(_ENTRIES, [e for r in records for e in entry_rows(account_id, r)])
+        await self._insert_entries(account_id, records)
 
     async def _update_meetings(
         self, account_id: str, records: Sequence[MeetingRecord], now: datetime
@@ -153,29 +164,45 @@ class StoreRepository:
         self, account_id: str, records: Sequence[MeetingRecord]
     ) -> None:
         stored: dict[str, list[tuple[Any, ...]]] = {}
-        ids = [r.id for r in records]
-        for chunk in _chunks(ids):
+        for chunk in _chunks([r.id for r in records]):
             result = await self._session.execute(
-                select(_ENTRIES)
+                select(_ENTRIES.c.meeting_id, *(_ENTRIES.c[c] for c in ENTRY_CONTENT))
                 .where(_ENTRIES.c.account_id == account_id, _ENTRIES.c.meeting_id.in_(chunk))
                 .order_by(_ENTRIES.c.meeting_id, _ENTRIES.c.index)
             )
-            for row in result.mappings():
-                stored.setdefault(row["meeting_id"], []).append(entry_key(row))
-        replaced: list[MeetingRecord] = []
-        new_rows: list[dict[str, Any]] = []
-        for record in records:
-            rows = entry_rows(account_id, record)
-            if [entry_key(r) for r in rows] != stored.get(record.id, []):
-                replaced.append(record)
-                new_rows += rows
+            for meeting_id, *content in result:
+                stored.setdefault(meeting_id, []).append(tuple(content))
+        replaced = [
+            record
+            for record in records
+            if [row[2:] for row in entry_rows(account_id, record)] != stored.get(record.id, [])
+        ]
         await self._delete_children(_ENTRIES, account_id, [r.id for r in replaced])
-        await self._insert(_ENTRIES, new_rows)
+        await self._insert_entries(account_id, replaced)
+
+    async def _insert_entries(self, account_id: str, records: Sequence[MeetingRecord]) -> None:
+        """Insert these meetings' transcript entries (and, on SQLite, index them)."""
+        rows = [row for record in records for row in entry_rows(account_id, record)]
+        if not rows:
+            return
+        connection = await self._session.connection()
+        if connection.dialect.name != "sqlite":
+            # PostgreSQL indexes its generated `text_tsv` column by itself.
+            await self._insert(
+                _ENTRIES, [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
+            )
+            return
+        await connection.exec_driver_sql(_INSERT_ENTRIES, rows)
+        with_entries = list(dict.fromkeys(row[1] for row in rows))
+        for chunk in _chunks(with_entries):
+            await connection.exec_driver_sql(
+                _INDEX_ENTRIES.format(", ".join("?" * len(chunk))), (account_id, *chunk)
+            )
 
     async def delete_meetings(self, account_id: str, ids: Iterable[str]) -> list[str]:
         """Delete these meetings (and their attendees and entries); the ids that existed."""
         found = await self._existing_ids(account_id, ids)
-        # Children first and explicitly: the SQLite search index follows row triggers.
+        # Children first and explicitly: the SQLite search index drops entries by row trigger.
         await self._delete_children(_ENTRIES, account_id, found)
         await self._delete_children(_ATTENDEES, account_id, found)
         for chunk in _chunks(found):

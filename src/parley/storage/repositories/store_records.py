@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,13 +19,14 @@ from pydantic import TypeAdapter
 from parley.unified import Meeting, TranscriptEntry
 
 __all__ = [
+    "ENTRY_COLUMNS",
+    "ENTRY_CONTENT",
     "MeetingRecord",
     "StoredMeetingState",
     "WriteOutcome",
     "attendee_rows",
     "canonical_json",
     "content_hash",
-    "entry_key",
     "entry_rows",
     "meeting_record",
     "meeting_row",
@@ -133,30 +133,43 @@ def attendee_rows(account_id: str, record: MeetingRecord) -> list[dict[str, Any]
     ]
 
 
-def entry_rows(account_id: str, record: MeetingRecord) -> list[dict[str, Any]]:
+#: `transcript_entries` columns in the order of `entry_rows` tuples (the writer's insert).
+ENTRY_COLUMNS = (
+    "account_id",
+    "meeting_id",
+    "index",
+    "speaker_id",
+    "speaker_name",
+    "speaker_type",
+    "user_id",
+    "start_time",
+    "end_time",
+    "text",
+)
+#: The columns that say whether two transcripts are the same (all but the two keys).
+ENTRY_CONTENT = ENTRY_COLUMNS[2:]
+
+
+def entry_rows(account_id: str, record: MeetingRecord) -> list[tuple[Any, ...]]:
+    """The meeting's transcript entries as `ENTRY_COLUMNS` tuples (tuples: the writer hands
+    them to the driver as they are, which matters at ~130 entries a meeting)."""
     meeting = record.meeting
     if not meeting.transcript:
         return []
     users = {s.speaker_id: s.user_id for s in meeting.speakers or []}
+    meeting_id = meeting.id
     return [
-        {
-            "account_id": account_id,
-            "meeting_id": meeting.id,
-            "index": entry.index,
-            "speaker_id": entry.speaker_id,
-            "speaker_name": entry.speaker_name,
-            "speaker_type": entry.speaker_type.value,
-            "user_id": users.get(entry.speaker_id) if entry.speaker_id else None,
-            "start_time": entry.start_time,
-            "end_time": entry.end_time,
-            "text": entry.text,
-        }
+        (
+            account_id,
+            meeting_id,
+            entry.index,
+            entry.speaker_id,
+            entry.speaker_name,
+            entry.speaker_type.value,
+            users.get(entry.speaker_id) if entry.speaker_id else None,
+            entry.start_time,
+            entry.end_time,
+            entry.text,
+        )
         for entry in meeting.transcript
     ]
-
-
-_ENTRY_FIELDS = ("index", "speaker_id", "speaker_name", "speaker_type", "start_time", "end_time")
-
-
-def entry_key(row: Mapping[Any, Any]) -> tuple[Any, ...]:
-    return (*(row[f] for f in _ENTRY_FIELDS), row["text"], row["user_id"])
