@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Full-meeting fetches in flight per sync (the rate budget bounds the rate).",
     )
+    history_retention: timedelta = Field(
+        default=timedelta(days=30),
+        description="How long ended sync runs and fully delivered webhook events (with their "
+        "delivery log) are kept (ISO 8601, e.g. `P30D`; `PT0S` keeps them forever).",
+    )
     webhook_retry_schedule: str = Field(
         default="0,5s,5m,30m,2h,5h,10h,10h",
         description="Delay before each webhook delivery attempt (comma-separated, units s/m/h/d); "

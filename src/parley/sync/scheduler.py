@@ -2,7 +2,9 @@
 
 An account is scheduled once its first sync completed (`sync_states.next_run_at`); every
 tick hands runs left queued or half done (a stopped process, a lease that was busy) to the
-queue again and starts a run for each account whose time has come.
+queue again and starts a run for each account whose time has come. At most once an hour a
+tick also prunes history older than the retention period (`storage.repositories.retention`):
+ticks run wherever syncs are scheduled, in the API process or in `parley worker`s.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
 from parley.errors import ParleyError
 from parley.storage import Database, IntegratedAccount, SyncState, utcnow
+from parley.storage.repositories.retention import prune_events, prune_sync_runs
 from parley.sync.service import SyncService
 
 __all__ = ["SyncScheduler"]
 
 log = logging.getLogger("parley.sync")
+#: Time between two prunes of old history by one scheduler.
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class SyncScheduler:
@@ -38,6 +43,7 @@ class SyncScheduler:
         self._service = service
         self._tick = tick
         self._task: asyncio.Task[None] | None = None
+        self._pruned_at: datetime | None = None
 
     def start(self) -> None:
         """Begin ticking in the running loop (idempotent)."""
@@ -69,9 +75,32 @@ class SyncScheduler:
             await asyncio.sleep(self._tick.total_seconds())
 
     async def tick(self) -> Sequence[str]:
-        """Resume interrupted runs, then start due ones; the ids of the runs started."""
+        """Resume interrupted runs, start due ones, prune old history once an hour; the ids of
+        the runs started."""
         await self._service.resume_interrupted()
-        return await self.run_due()
+        started = await self.run_due()
+        now = utcnow()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            await self.prune(now)
+        return started
+
+    async def prune(self, now: datetime) -> dict[str, int]:
+        """Delete ended runs and delivered events older than the retention; counts deleted."""
+        retention = self._service.options.retention
+        counts = {"sync_runs": 0, "events": 0}
+        if retention <= timedelta(0):
+            return counts
+        for name, prune in (("sync_runs", prune_sync_runs), ("events", prune_events)):
+            while True:  # small batches: short write transactions
+                async with self._db.session() as session:
+                    deleted = await prune(session, now - retention)
+                counts[name] += deleted
+                if deleted == 0:
+                    break
+        if any(counts.values()):
+            log.info("pruned history older than %s: %s", retention, counts)
+        return counts
 
     async def run_due(self) -> Sequence[str]:
         """Start a sync of every account that is due; the ids of the runs started."""

@@ -75,6 +75,8 @@ class SyncOptions:
     lease_wait: timedelta = timedelta(seconds=90)
     retries: int = 4
     retry_delay: float = 1.0
+    #: Ended runs and delivered events older than this are pruned (zero: kept forever).
+    retention: timedelta = timedelta(days=30)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SyncOptions:
@@ -83,6 +85,7 @@ class SyncOptions:
             lookback=settings.sync_lookback,
             interval=settings.sync_interval,
             concurrency=settings.sync_concurrency,
+            retention=settings.history_retention,
         )
 
 
