@@ -181,15 +181,22 @@ class StoreRepository:
         await self._insert_entries(account_id, replaced)
 
     async def _insert_entries(self, account_id: str, records: Sequence[MeetingRecord]) -> None:
-        """Insert these meetings' transcript entries (and, on SQLite, index them)."""
+        """Insert these meetings' transcript entries and index them for search.
+
+        The entries go to the driver as tuples, never through per-row statement compilation:
+        SQLite's `executemany`, then one FTS5 `INSERT … SELECT` over these meetings (there
+        is no insert trigger since migration 0004); PostgreSQL's `COPY`, which fills the
+        generated `text_tsv` column and its index by itself.
+        """
         rows = [row for record in records for row in entry_rows(account_id, record)]
         if not rows:
             return
         connection = await self._session.connection()
         if connection.dialect.name != "sqlite":
-            # PostgreSQL indexes its generated `text_tsv` column by itself.
-            await self._insert(
-                _ENTRIES, [dict(zip(ENTRY_COLUMNS, row, strict=True)) for row in rows]
+            raw = (await connection.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.copy_records_to_table(
+                "transcript_entries", records=rows, columns=list(ENTRY_COLUMNS)
             )
             return
         await connection.exec_driver_sql(_INSERT_ENTRIES, rows)
