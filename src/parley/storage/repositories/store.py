@@ -30,6 +30,7 @@ from parley.storage.repositories.store_records import (
     entry_rows,
     meeting_record,
     meeting_row,
+    without_nul,
 )
 from parley.storage.tables_store import (
     StoredAttendee,
@@ -237,19 +238,21 @@ class StoreRepository:
     async def replace_users(self, account_id: str, users: Sequence[User]) -> dict[str, int]:
         """Make the stored users exactly `users` (a complete listing)."""
         rows = [
-            {
-                "id": u.id,
-                "email": next((e.email for e in u.emails if e.is_primary), None)
-                or (u.emails[0].email if u.emails else None),
-                "data": u.model_dump(mode="json"),
-            }
+            without_nul(
+                {
+                    "id": u.id,
+                    "email": next((e.email for e in u.emails if e.is_primary), None)
+                    or (u.emails[0].email if u.emails else None),
+                    "data": u.model_dump(mode="json"),
+                }
+            )
             for u in users
         ]
         return await self._replace(StoredUser, account_id, rows)
 
     async def replace_teams(self, account_id: str, teams: Sequence[Team]) -> dict[str, int]:
         """Make the stored teams exactly `teams` (a complete listing)."""
-        rows = [{"id": t.id, "data": t.model_dump(mode="json")} for t in teams]
+        rows = [without_nul({"id": t.id, "data": t.model_dump(mode="json")}) for t in teams]
         return await self._replace(StoredTeam, account_id, rows)
 
     async def _replace(

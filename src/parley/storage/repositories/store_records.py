@@ -30,6 +30,7 @@ __all__ = [
     "entry_rows",
     "meeting_record",
     "meeting_row",
+    "without_nul",
 ]
 
 # One call for a whole transcript: far cheaper than a model_dump per entry.
@@ -71,7 +72,24 @@ class MeetingRecord:
 def meeting_record(
     meeting: Meeting, *, has_details: bool, remote_data: dict[str, Any] | None = None
 ) -> MeetingRecord:
-    """The stored form of `meeting`; `remote_data` replaces the meeting's own raw payload."""
+    """The stored form of `meeting`; `remote_data` replaces the meeting's own raw payload.
+
+    NUL characters are dropped from every string: PostgreSQL's text and JSONB cannot hold
+    them (one in a provider's transcript would stop that account's sync for good), and both
+    databases must store the same thing. The canonical JSON shows whether there is any, so
+    the common case costs nothing.
+    """
+    record, canonical = _record(meeting, has_details, remote_data)
+    if _ESCAPED_NUL not in canonical:
+        return record
+    clean = Meeting.model_validate(without_nul(meeting.model_dump()))
+    return _record(clean, has_details, without_nul(remote_data))[0]
+
+
+def _record(
+    meeting: Meeting, has_details: bool, remote_data: dict[str, Any] | None
+) -> tuple[MeetingRecord, bytes]:
+    """The record and the canonical JSON its content hash is taken of."""
     data = meeting.model_dump(mode="json", exclude={"transcript", "remote_data"})
     data["transcript"] = None
     data["remote_data"] = remote_data
@@ -80,11 +98,27 @@ def meeting_record(
         if meeting.transcript is None
         else _TRANSCRIPT.dump_python(meeting.transcript, mode="json")
     )
-    digest = content_hash({"meeting": data, "transcript": transcript})
+    canonical = canonical_json({"meeting": data, "transcript": transcript})
     # The provider's raw document (a whole conversation) is not kept: it is the bulk of a
     # full meeting's memory, and pages in flight must stay small.
     lean = meeting.model_copy(update={"remote_data": None})
-    return MeetingRecord(lean, data, has_details, digest)
+    return MeetingRecord(lean, data, has_details, hashlib.sha256(canonical).hexdigest()), canonical
+
+
+# How `canonical_json` writes a NUL character (a text holding a backslash and "u0000" matches
+# too: then `without_nul` finds nothing to drop and the record is the same).
+_ESCAPED_NUL = b"\\u0000"
+
+
+def without_nul(value: Any) -> Any:
+    """`value` with NUL characters dropped from every string in it, keys included."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_nul(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True, slots=True)
