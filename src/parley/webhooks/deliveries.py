@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,12 +53,13 @@ class DeliveryLog:
     ) -> tuple[list[DeliveryView], str | None]:
         """One page of deliveries, newest first, and the cursor of the next (None at the end)."""
         _checked(query)
+        bound = [tenant_id, query.webhook_id, query.status, query.event_type]
         where = DeliveryFilter(
             tenant_id=tenant_id,
             webhook_id=query.webhook_id,
             status=query.status,
             event_type=query.event_type,
-            after=self._position(query.cursor),
+            after=self._position(query.cursor, bound),
         )
         async with self._db.session() as session:
             deliveries = DeliveryRepository(session)
@@ -68,7 +70,9 @@ class DeliveryLog:
         if len(rows) <= query.limit or not page:
             return views, None
         last = page[-1][0]
-        return views, self._cursors.sign({"c": last.created_at.isoformat(), "i": last.id})
+        # Bound to the tenant and filters it pages, like every other cursor (ADR 0003).
+        position = {"c": last.created_at.isoformat(), "i": last.id, "f": bound}
+        return views, self._cursors.sign(position)
 
     async def get(self, tenant_id: str, delivery_id: str) -> DeliveryView:
         """One delivery with its attempts and the event body it sends."""
@@ -102,10 +106,18 @@ class DeliveryLog:
             delivery.delivered_at = None
         return await self.get(tenant_id, delivery_id)
 
-    def _position(self, cursor: str | None) -> tuple[datetime, str] | None:
+    def _position(
+        self, cursor: str | None, bound: Sequence[str | None]
+    ) -> tuple[datetime, str] | None:
         if cursor is None:
             return None
         data = self._cursors.verify(cursor, error=InvalidCursorError, param="next_cursor")
+        if data.get("f") != [*bound]:
+            raise InvalidCursorError(
+                "This cursor was issued for another filter set; repeat the original query "
+                "parameters with next_cursor.",
+                param="next_cursor",
+            )
         try:
             return datetime.fromisoformat(str(data["c"])), str(data["i"])
         except (KeyError, ValueError):

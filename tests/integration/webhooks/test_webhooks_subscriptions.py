@@ -160,6 +160,11 @@ async def test_the_delivery_log_filters_and_pages_newest_first(
     assert caught.value.param == "status"
     with pytest.raises(InvalidCursorError):
         await log.list(tenant_id, DeliveryQuery(cursor=cursor + "x"))
+    # A cursor pages the filters it was issued for, for its tenant only.
+    with pytest.raises(InvalidCursorError, match="another filter set"):
+        await log.list(tenant_id, DeliveryQuery(limit=3, cursor=cursor, status="failed"))
+    with pytest.raises(InvalidCursorError, match="another filter set"):
+        await log.list("another-tenant", DeliveryQuery(limit=3, cursor=cursor))
 
 
 async def _every_stored_value(database: Database) -> list[object]:
