@@ -163,8 +163,9 @@ def test_another_tenants_webhook_is_not_found(stack: Stack) -> None:
             stranger.get(f"/webhooks/{webhook_id}"),
             stranger.post(f"/webhooks/{webhook_id}/test"),
             stranger.delete(f"/webhooks/{webhook_id}"),
+            stranger.patch(f"/webhooks/{webhook_id}", json={"enabled": False}),
         ]
-    assert [response.status_code for response in responses] == [404, 404, 404]
+    assert [response.status_code for response in responses] == [404, 404, 404, 404]
     assert responses[0].json()["error"]["code"] == "webhook_not_found"
 
 
@@ -177,3 +178,26 @@ def test_a_deleted_webhook_is_gone(stack: Stack) -> None:
 
     assert deleted.status_code == 200
     assert after.status_code == 404
+
+
+def test_a_subscription_is_paused_resumed_and_edited_over_http(stack: Stack) -> None:
+    with stack.client() as client:
+        body = {"url": "https://receiver.invalid/h", "events": ["*"]}
+        webhook_id = client.post("/webhooks", json=body).json()["id"]
+        paused = client.patch(f"/webhooks/{webhook_id}", json={"enabled": False})
+        listed = client.get("/webhooks").json()["result"]
+        edited = client.patch(
+            f"/webhooks/{webhook_id}",
+            json={"enabled": True, "url": "https://receiver.invalid/v2", "events": ["*"]},
+        )
+        unknown = client.patch(f"/webhooks/{webhook_id}", json={"secret": "whsec_mine"})
+        bad_url = client.patch(f"/webhooks/{webhook_id}", json={"url": "ftp://x"})
+
+    assert paused.status_code == 200
+    assert (paused.json()["enabled"], paused.json()["disabled_at"] is not None) == (False, True)
+    assert [w["enabled"] for w in listed if w["id"] == webhook_id] == [False]
+    assert edited.json()["url"] == "https://receiver.invalid/v2"
+    assert (edited.json()["enabled"], edited.json()["disabled_at"]) == (True, None)
+    assert unknown.status_code == bad_url.status_code == 400
+    assert bad_url.json()["error"]["param"] == "url"
+    assert "error" in unknown.json()

@@ -107,6 +107,35 @@ class WebhookService:
                 raise _not_found(webhook_id)
             return WebhookView.of(row)
 
+    async def update(
+        self,
+        tenant_id: str,
+        webhook_id: str,
+        *,
+        url: str | None = None,
+        events: builtins.list[str] | None = None,
+        enabled: bool | None = None,
+    ) -> WebhookView:
+        """Change the URL or events, or pause (`enabled=False`) and resume the subscription.
+
+        Paused, it gets no deliveries for events recorded meanwhile, and the ones already
+        queued wait; enabled again, those resume on their schedule. The secret is kept.
+        """
+        new_url = None if url is None else valid_url(url)
+        new_events = None if events is None else valid_events(events)
+        async with self._db.session() as session:
+            row = await WebhookRepository(session).get(webhook_id, tenant_id=tenant_id)
+            if row is None:
+                raise _not_found(webhook_id)
+            if new_url is not None:
+                row.url = new_url
+            if new_events is not None:
+                row.events = new_events
+            if enabled is not None and enabled != (row.disabled_at is None):
+                row.disabled_at = None if enabled else utcnow()
+            await session.flush()
+            return WebhookView.of(row)
+
     async def delete(self, tenant_id: str, webhook_id: str) -> None:
         """Forget the subscription, its deliveries and their log."""
         async with self._db.session() as session:

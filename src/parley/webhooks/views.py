@@ -37,12 +37,22 @@ class WebhookView(_View):
     id: str
     url: str
     events: list[str]
+    #: False while paused: no new deliveries, and queued ones wait (`PATCH {"enabled": …}`).
+    enabled: bool
     created_at: UtcDateTime
+    disabled_at: UtcDateTime | None
 
     @classmethod
     def of(cls, row: WebhookSubscription) -> WebhookView:
         """The view of a stored subscription."""
-        return cls(id=row.id, url=row.url, events=list(row.events), created_at=row.created_at)
+        return cls(
+            id=row.id,
+            url=row.url,
+            events=list(row.events),
+            enabled=row.disabled_at is None,
+            created_at=row.created_at,
+            disabled_at=row.disabled_at,
+        )
 
 
 class CreatedWebhookView(WebhookView):

@@ -10,6 +10,7 @@ from webhooks_support import Drain, Receiver, RecordEvent
 from parley.errors import InvalidCursorError, InvalidRequestError, NotFoundError
 from parley.storage import Base, Database
 from parley.webhooks import DeliveryQuery, WebhookServices
+from parley.webhooks.outbox import dispatch_events
 
 
 @pytest.mark.parametrize(
@@ -174,3 +175,56 @@ async def _every_stored_value(database: Database) -> list[object]:
             for row in await session.execute(table.select()):
                 values.extend(row)
     return values
+
+
+async def test_update_changes_url_and_events_and_keeps_the_secret(
+    webhooks: WebhookServices, receiver: Receiver, tenant_id: str, record_event: RecordEvent
+) -> None:
+    created = await webhooks.subscriptions.create(
+        tenant_id, "https://old.example/hook", ["meeting.deleted"]
+    )
+
+    updated = await webhooks.subscriptions.update(
+        tenant_id, created.id, url=receiver.url, events=["meeting.created"]
+    )
+    await record_event("meeting.created", {"id": "m-1"})
+    await webhooks.dispatcher.run_once()
+
+    assert (updated.url, updated.events, updated.enabled) == (
+        receiver.url,
+        ["meeting.created"],
+        True,
+    )
+    (received,) = receiver.received()
+    assert received.verify(created.secret)["data"] == {"id": "m-1"}
+    with pytest.raises(InvalidRequestError) as caught:
+        await webhooks.subscriptions.update(tenant_id, created.id, events=["nope"])
+    assert caught.value.param == "events"
+    with pytest.raises(NotFoundError):
+        await webhooks.subscriptions.update("another-tenant", created.id, enabled=False)
+
+
+async def test_a_paused_subscription_gets_nothing_until_resumed(
+    webhooks: WebhookServices,
+    database: Database,
+    receiver: Receiver,
+    tenant_id: str,
+    record_event: RecordEvent,
+) -> None:
+    created = await webhooks.subscriptions.create(tenant_id, receiver.url, ["*"])
+    queued = await record_event("meeting.created", {"id": "queued"})
+    await dispatch_events(database)  # its delivery exists, not yet attempted
+
+    paused = await webhooks.subscriptions.update(tenant_id, created.id, enabled=False)
+    await record_event("meeting.created", {"id": "while-paused"})
+    await webhooks.dispatcher.run_once()
+    assert receiver.received() == []
+    assert paused.enabled is False
+    assert paused.disabled_at is not None
+
+    resumed = await webhooks.subscriptions.update(tenant_id, created.id, enabled=True)
+    await webhooks.dispatcher.run_once()
+
+    assert (resumed.enabled, resumed.disabled_at) == (True, None)
+    # The queued delivery resumed; the event recorded while paused was never meant for it.
+    assert [r.webhook_id for r in receiver.received()] == [queued.id]

@@ -24,6 +24,18 @@ class CreateWebhookRequest(BaseModel):
     )
 
 
+class UpdateWebhookRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(None, description="A new endpoint: an absolute http(s) URL.")
+    events: list[str] | None = Field(None, description='New event types; `["*"]` for all.')
+    enabled: bool | None = Field(
+        None,
+        description="`false` pauses the subscription (no deliveries, queued ones wait); "
+        "`true` resumes it.",
+    )
+
+
 def _json(view: WebhookView | DeliveryView) -> dict[str, Any]:
     data: dict[str, Any] = view.model_dump(mode="json", exclude_none=False)
     return data
@@ -58,6 +70,20 @@ async def get_webhook(
 ) -> dict[str, Any]:
     """One subscription (another tenant's id answers 404)."""
     return _json(await runtime.webhooks.subscriptions.get(tenant.id, webhook_id))
+
+
+@router.patch("/webhooks/{webhook_id}", summary="Update, pause or resume a subscription")
+async def update_webhook(
+    body: UpdateWebhookRequest,
+    tenant: CurrentTenant,
+    runtime: RuntimeDep,
+    webhook_id: str = Path(...),
+) -> dict[str, Any]:
+    """Change `url` or `events`, or set `enabled`; the signing secret stays the same."""
+    view = await runtime.webhooks.subscriptions.update(
+        tenant.id, webhook_id, url=body.url, events=body.events, enabled=body.enabled
+    )
+    return _json(view)
 
 
 @router.delete("/webhooks/{webhook_id}", summary="Delete a webhook subscription")

@@ -202,6 +202,10 @@ class DeliveryRepository:
                 WebhookDelivery.status == "pending",
                 WebhookDelivery.next_attempt_at <= now,
                 _unlocked(now),
+                # A paused subscription's deliveries wait for it to be enabled again.
+                WebhookDelivery.webhook_id.in_(
+                    select(WebhookSubscription.id).where(WebhookSubscription.disabled_at.is_(None))
+                ),
             )
             .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
             .limit(limit)
