@@ -75,7 +75,10 @@ def unified_recording_links(public_url: str) -> RecordingLinks:
         }
 
         def link(meeting_id: str, kind: MediaKind) -> str:
-            return f"{base}/{quote(meeting_id, safe='')}/recording?{queries[kind]}"
+            # Provider ids are usually plain ASCII letters and digits: nothing to quote.
+            plain = meeting_id.isascii() and meeting_id.isalnum()
+            segment = meeting_id if plain else quote(meeting_id, safe="")
+            return f"{base}/{segment}/recording?{queries[kind]}"
 
         return link
 

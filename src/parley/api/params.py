@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from fastapi import Query, Request
-from pydantic import BaseModel
 
 from parley.errors import InvalidRequestError
 from parley.unified.base import to_utc
@@ -20,8 +19,6 @@ __all__ = [
     "output_options",
     "reject_unknown",
     "remote_query",
-    "shape",
-    "shape_many",
 ]
 
 COMMON = frozenset(
@@ -101,24 +98,6 @@ def remote_query(request: Request) -> dict[str, str]:
 def utc(value: datetime | None) -> datetime | None:
     """Naive datetimes in query parameters are UTC."""
     return to_utc(value) if value is not None else None
-
-
-def shape(obj: BaseModel, options: OutputOptions) -> dict[str, Any]:
-    """One object as JSON according to the output options."""
-    if options.response_format == "raw":
-        data: dict[str, Any] = dict(getattr(obj, "remote_data", None) or {})
-    else:
-        data = obj.model_dump(mode="json")
-        if options.ignore_remote_data:
-            data.pop("remote_data", None)
-    for field in options.exclude_fields:
-        data.pop(field, None)
-    return data
-
-
-def shape_many(objs: Iterable[BaseModel], options: OutputOptions) -> list[dict[str, Any]]:
-    """Many objects as JSON according to the output options."""
-    return [shape(o, options) for o in objs]
 
 
 def filters_key(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import httpx
 import pytest
 
@@ -155,6 +157,24 @@ async def test_request_json_shares_one_budget_across_statuses_and_bodies(
         await client.request_json("GET", "/v3/engagements")
 
     assert handler.calls == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),  # a UTF-8 byte order mark
+        ('{"a": "\u00e9"}'.encode("utf-16"), {"a": "\u00e9"}),  # another encoding
+        (b'{"a": "\\ud800"}', {"a": "\ud800"}),  # a lone surrogate escape
+        (b'{"a": NaN, "b": 1e400}', {"a": math.nan, "b": math.inf}),
+    ],
+)
+async def test_request_json_reads_what_json_reads(make_client, scripted, body, expected) -> None:
+    handler = scripted(httpx.Response(200, content=body))
+
+    payload = await make_client(handler).request_json("GET", "/v3/engagements")
+
+    assert repr(payload) == repr(expected)
+    assert handler.calls == 1
 
 
 async def test_request_json_sends_the_json_body(make_client, scripted) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
+from parley.api import render
 from parley.api.deps import AccountProvider, RuntimeDep
 from parley.api.params import (
     LIST,
@@ -21,7 +22,6 @@ from parley.api.params import (
     output_options,
     reject_unknown,
     remote_query,
-    shape,
     utc,
 )
 from parley.api.routes import unified_store as stored
@@ -38,6 +38,8 @@ from parley.unified import Meeting, MeetingType, transcript_of
 __all__ = ["router"]
 
 router = APIRouter(prefix="/unified/conversational-intelligence", tags=["unified"])
+# Routes answer bytes serialised by `render`; `response_model=JSON` keeps the documented shape.
+JSON = dict[str, Any]
 
 MEETING_FILTERS = (
     "start_time_after",
@@ -74,20 +76,19 @@ async def _page(
     return assembled
 
 
-def _envelope(
+def _cursor(
     runtime: RuntimeDep,
     account_id: str,
     resource: str,
     filters: dict[str, Any],
-    result: list[dict[str, Any]],
     nxt: CursorState | None,
-) -> dict[str, Any]:
-    digest = filters_digest(account_id, resource, filters)
-    cursor = runtime.cursors.encode(nxt, digest) if nxt is not None else None
-    return {"result": result, "next_cursor": cursor, "result_count": len(result)}
+) -> str | None:
+    if nxt is None:
+        return None
+    return runtime.cursors.encode(nxt, filters_digest(account_id, resource, filters))
 
 
-@router.get("/meetings", summary="List meetings")
+@router.get("/meetings", summary="List meetings", response_model=JSON)
 async def list_meetings(
     request: Request,
     runtime: RuntimeDep,
@@ -106,7 +107,7 @@ async def list_meetings(
     q: str | None = Q,
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
     reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *LIST))
     stored.reject_store_only(source, updated_after=updated_after, q=q)
@@ -163,8 +164,8 @@ async def list_meetings(
     meetings: list[Meeting] = page.items
     if expand == "transcript":
         meetings = await provider.get_meetings(meetings)
-    result = [shape(m, out) for m in meetings]
-    return _envelope(runtime, integrated_account_id, "meetings", key, result, page.next_state)
+    cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
+    return render.page(meetings, cursor, out)
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -179,7 +180,7 @@ def _check_supported(provider: Provider, given: dict[str, Any]) -> None:
             )
 
 
-@router.get("/meetings/{meeting_id}", summary="Get a meeting")
+@router.get("/meetings/{meeting_id}", summary="Get a meeting", response_model=JSON)
 async def get_meeting(
     request: Request,
     runtime: RuntimeDep,
@@ -188,14 +189,13 @@ async def get_meeting(
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """The full meeting: attendees, recordings, topics, trackers, transcript, speakers."""
     reject_unknown(request, ())
     if source == "store":
         stored.check_store_request(request, out)
-        return shape(await runtime.store.get_meeting(integrated_account_id, meeting_id), out)
-    meeting = await provider.get_meeting(meeting_id)
-    return shape(meeting, out)
+        return render.one(await runtime.store.get_meeting(integrated_account_id, meeting_id), out)
+    return render.one(await provider.get_meeting(meeting_id), out)
 
 
 @router.get(
@@ -221,7 +221,7 @@ async def get_recording(
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/transcripts", summary="List transcripts (of one meeting)")
+@router.get("/transcripts", summary="List transcripts (of one meeting)", response_model=JSON)
 async def list_transcripts(
     request: Request,
     runtime: RuntimeDep,
@@ -231,7 +231,7 @@ async def list_transcripts(
     source: Source = Query("live"),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """Truto-compatible transcript resource; `meeting_id` is required."""
     reject_unknown(request, ("meeting_id", *LIST))
     if source == "store":
@@ -239,7 +239,7 @@ async def list_transcripts(
         transcript = await runtime.store.get_transcript(integrated_account_id, meeting_id)
     else:
         transcript = transcript_of(await provider.get_meeting(meeting_id))
-    return {"result": [shape(transcript, out)], "next_cursor": None, "result_count": 1}
+    return render.page([transcript], None, out)
 
 
 async def _stored_directory(
@@ -251,7 +251,7 @@ async def _stored_directory(
     *,
     updated_after: datetime | None,
     q: str | None,
-) -> dict[str, Any]:
+) -> Response:
     """Users or teams from the synced copy."""
     stored.check_store_request(request, out)
     found = await list_stored(
@@ -271,14 +271,13 @@ async def _live_directory(
     account_id: str,
     paging: ListOptions,
     out: OutputOptions,
-) -> dict[str, Any]:
+) -> Response:
     """Users or teams: the provider's whole list, paged by Parley."""
     page = await _page(runtime, account_id, resource, {}, paging, whole_list_page(items))
-    result = [shape(item, out) for item in page.items]
-    return _envelope(runtime, account_id, resource, {}, result, page.next_state)
+    return render.page(page.items, _cursor(runtime, account_id, resource, {}, page.next_state), out)
 
 
-@router.get("/users", summary="List users")
+@router.get("/users", summary="List users", response_model=JSON)
 async def list_users(
     request: Request,
     runtime: RuntimeDep,
@@ -291,7 +290,7 @@ async def list_users(
     ),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """Users of the account."""
     reject_unknown(request, (*STORE_ONLY, *LIST))
     stored.reject_store_only(source, updated_after=updated_after, q=q)
@@ -305,7 +304,7 @@ async def list_users(
     return await _live_directory(runtime, "users", users, account, paging, out)
 
 
-@router.get("/users/{user_id}", summary="Get a user")
+@router.get("/users/{user_id}", summary="Get a user", response_model=JSON)
 async def get_user(
     request: Request,
     runtime: RuntimeDep,
@@ -314,16 +313,16 @@ async def get_user(
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """One user (Chorus has no get-by-id; Parley resolves it from the list)."""
     reject_unknown(request, ())
     if source == "store":
         stored.check_store_request(request, out)
-        return shape(await runtime.store.get_user(integrated_account_id, user_id), out)
-    return shape(await provider.get_user(user_id), out)
+        return render.one(await runtime.store.get_user(integrated_account_id, user_id), out)
+    return render.one(await provider.get_user(user_id), out)
 
 
-@router.get("/teams", summary="List teams")
+@router.get("/teams", summary="List teams", response_model=JSON)
 async def list_teams(
     request: Request,
     runtime: RuntimeDep,
@@ -336,7 +335,7 @@ async def list_teams(
     ),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """Teams of the account."""
     reject_unknown(request, (*STORE_ONLY, *LIST))
     stored.reject_store_only(source, updated_after=updated_after, q=q)
@@ -350,7 +349,7 @@ async def list_teams(
     return await _live_directory(runtime, "teams", teams, account, paging, out)
 
 
-@router.get("/teams/{team_id}", summary="Get a team")
+@router.get("/teams/{team_id}", summary="Get a team", response_model=JSON)
 async def get_team(
     request: Request,
     runtime: RuntimeDep,
@@ -359,10 +358,10 @@ async def get_team(
     integrated_account_id: str = Query(...),
     source: Source = Query("live"),
     out: OutputOptions = Depends(output_options),
-) -> dict[str, Any]:
+) -> Response:
     """One team."""
     reject_unknown(request, ())
     if source == "store":
         stored.check_store_request(request, out)
-        return shape(await runtime.store.get_team(integrated_account_id, team_id), out)
-    return shape(await provider.get_team(team_id), out)
+        return render.one(await runtime.store.get_team(integrated_account_id, team_id), out)
+    return render.one(await provider.get_team(team_id), out)

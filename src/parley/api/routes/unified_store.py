@@ -6,13 +6,12 @@ already resolved for the caller's tenant (404 otherwise). Nothing here talks to 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from fastapi import Request
-from pydantic import BaseModel
+from fastapi import Request, Response
 
-from parley.api.params import ListOptions, OutputOptions, shape
+from parley.api import render
+from parley.api.params import ListOptions, OutputOptions
 from parley.errors import InvalidRequestError, UnsupportedFilterError
 from parley.reads.store import StoreMeetingFilters, StorePage
 from parley.runtime import Runtime
@@ -49,11 +48,9 @@ def check_store_request(request: Request, out: OutputOptions) -> None:
             )
 
 
-def envelope(page: StorePage[Any], out: OutputOptions) -> dict[str, Any]:
+def envelope(page: StorePage[Any], out: OutputOptions) -> Response:
     """The list envelope of a stored page."""
-    items: Sequence[BaseModel] = page.items
-    result = [shape(item, out) for item in items]
-    return {"result": result, "next_cursor": page.next_cursor, "result_count": len(result)}
+    return render.page(page.items, page.next_cursor, out)
 
 
 async def list_meetings(
@@ -64,7 +61,7 @@ async def list_meetings(
     out: OutputOptions,
     *,
     expand: bool,
-) -> dict[str, Any]:
+) -> Response:
     """Stored meetings in the list envelope."""
     page = await runtime.store.list_meetings(
         account_id,

@@ -39,20 +39,26 @@ from parley.unified import (
 )
 
 __all__ = [
+    "MEETING_TYPES",
+    "UNRECORDED_TYPES",
     "RecordingUrl",
+    "end_of",
     "engagement_row_of",
     "map_meeting",
     "map_team",
     "map_user",
     "meeting_from_conversation",
     "meeting_from_engagement",
+    "status_of",
+    "utc_moment",
 ]
 
 Attributes = ChorusConversationAttributes
 #: builds Parley's stable recording link for (meeting id, "audio" | "video")
 RecordingUrl = Callable[[str, Literal["audio", "video"]], str]
 
-_TYPES = {"meeting": MeetingType.MEETING, "dialer": MeetingType.CALL}
+#: lower-cased `engagement_type` -> unified type (anything else is `other`)
+MEETING_TYPES = {"meeting": MeetingType.MEETING, "dialer": MeetingType.CALL}
 _STATUSES = {
     "done": MeetingStatus.COMPLETED,
     "completed": MeetingStatus.COMPLETED,
@@ -65,7 +71,7 @@ _STATUSES = {
 }
 _SPEAKER_TYPES = {"rep": SpeakerType.USER, "cust": SpeakerType.GUEST}
 # Engagement kinds that never carry a recording, so no playback link is offered for them.
-_UNRECORDED_TYPES = {"email", "content_viewed", "unrecorded_meeting"}
+UNRECORDED_TYPES = {"email", "content_viewed", "unrecorded_meeting"}
 
 
 def _blank(value: str | None) -> str | None:
@@ -77,7 +83,7 @@ def _first(*values: str | None) -> str | None:
     return next((v for v in values if _blank(v) is not None), None)
 
 
-def _when(value: float | str | None) -> datetime | None:
+def utc_moment(value: float | str | None) -> datetime | None:
     """Epoch seconds (or milliseconds) or ISO 8601 -> aware UTC datetime; garbage -> None."""
     try:
         if isinstance(value, float):
@@ -91,7 +97,18 @@ def _when(value: float | str | None) -> datetime | None:
     return None
 
 
-def _status(value: str | None) -> MeetingStatus | None:
+def end_of(start: datetime | None, duration: float | None) -> datetime | None:
+    """`start + duration`; None when either is unknown or the sum is past any date."""
+    if start is None or duration is None:
+        return None
+    try:
+        return start + timedelta(seconds=duration)
+    except OverflowError:  # a garbage duration must not cost the caller the whole page
+        return None
+
+
+def status_of(value: str | None) -> MeetingStatus | None:
+    """A Chorus status or processing state as the unified status (None when absent)."""
     if value is None:
         return None
     return _STATUSES.get(value.strip().lower(), MeetingStatus.UNKNOWN)
@@ -143,7 +160,7 @@ def map_meeting(
     if meeting_id is None:
         raise ProviderResponseError("Chorus sent a meeting without an id.")
 
-    start = _when(e.date_time) or _when(rec.start_time if rec else None)
+    start = utc_moment(e.date_time) or utc_moment(rec.start_time if rec else None)
     duration = e.duration if e.duration is not None else (rec.duration if rec else None)
     owner = _owner(e, attrs)
     meeting_info = attrs.meeting if attrs else None
@@ -159,10 +176,10 @@ def map_meeting(
     return Meeting(
         id=meeting_id,
         title=_first(e.subject, *((attrs.name, attrs.generated_subject) if attrs else ())),
-        type=_TYPES.get((e.engagement_type or "").lower(), MeetingType.OTHER),
+        type=MEETING_TYPES.get((e.engagement_type or "").lower(), MeetingType.OTHER),
         status=status,
         start_time=start,
-        end_time=start + timedelta(seconds=duration) if start and duration is not None else None,
+        end_time=end_of(start, duration),
         duration=duration,
         language=_first(e.language, attrs.language if attrs else None),
         web_url=_blank(e.url),
@@ -181,21 +198,21 @@ def map_meeting(
         summary=_blank(attrs.summary) if attrs else None,
         action_items=list(attrs.action_items or []) if attrs else [],
         crm=_crm(e, attrs),
-        created_at=_when(attrs.created_at) if attrs else None,
-        updated_at=_when(attrs.modified_at) if attrs else None,
+        created_at=utc_moment(attrs.created_at) if attrs else None,
+        updated_at=utc_moment(attrs.modified_at) if attrs else None,
         remote_data=remote,
     )
 
 
 def _meeting_status(e: ChorusEngagement, attrs: Attributes | None) -> MeetingStatus:
     # C.status is the richer enum (live, no show, scheduled); E only says done/processing.
-    c_status = _status(attrs.status) if attrs is not None else None
+    c_status = status_of(attrs.status) if attrs is not None else None
     if c_status is not None and c_status is not MeetingStatus.UNKNOWN:
         return c_status
     if e.no_show:
         # The spec's own example is processing_state "done" with no_show true: nobody came.
         return MeetingStatus.NO_SHOW
-    return _status(e.processing_state) or c_status or MeetingStatus.UNKNOWN
+    return status_of(e.processing_state) or c_status or MeetingStatus.UNKNOWN
 
 
 def _owner(e: ChorusEngagement, attrs: Attributes | None) -> Owner | None:
@@ -240,7 +257,7 @@ def _recording(
     c: ChorusConversation | None,
     recording_url: RecordingUrl | None,
 ) -> str | None:
-    if recording_url is None or (e.engagement_type or "").lower() in _UNRECORDED_TYPES:
+    if recording_url is None or (e.engagement_type or "").lower() in UNRECORDED_TYPES:
         return None
     if status in (MeetingStatus.SCHEDULED, MeetingStatus.NO_SHOW):
         return None  # nothing was recorded (yet)
@@ -359,7 +376,7 @@ def map_user(raw: Mapping[str, Any]) -> User:
         manager_id=_blank(u.manager_id),
         is_active=None if u.invalidated is None else not u.invalidated,
         license_type=_blank(u.license_type),
-        created_at=_when(u.created_on),
+        created_at=utc_moment(u.created_on),
         remote_data=dict(raw),
     )
 

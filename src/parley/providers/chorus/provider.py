@@ -20,6 +20,7 @@ from parley.providers.base import (
 )
 from parley.providers.chorus.client import ChorusClient, engagement_params
 from parley.providers.chorus.info import CHORUS_INFO
+from parley.providers.chorus.listing import meeting_from_row
 from parley.providers.chorus.mapping import (
     RecordingUrl,
     engagement_row_of,
@@ -75,7 +76,7 @@ class ChorusProvider:
         return page, meetings
 
     def _engagement_meeting(self, row: Mapping[str, Any]) -> Meeting:
-        return map_meeting(row, None, recording_url=self._recording_url)
+        return meeting_from_row(row, self._recording_url)
 
     async def list_meetings_page(
         self, filters: MeetingFilters, position: str | None = None

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from parley.errors import ProviderResponseError
+from parley.providers.chorus.coercion import (
+    Flag,
+    Integer,
+    Number,
+    Text,
+    Texts,
+    Timestamp,
+    as_object,
+    as_objects,
+)
 
 __all__ = [
     "ChorusAccount",
@@ -37,77 +46,6 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
-
-
-# The contract leaves most /v3 fields untyped and real payloads drift (ids as int or str,
-# numbers as strings), so scalars coerce what they can and drop what they cannot: a
-# surprising value becomes null instead of failing the whole meeting.
-def _text(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return number if math.isfinite(number) else None
-    return None
-
-
-def _integer(value: Any) -> int | None:
-    number = _number(value)
-    return int(number) if number is not None and number.is_integer() else None
-
-
-def _flag(value: Any) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in {"true", "false"}:
-        return value.lower() == "true"
-    return None
-
-
-def _objects(value: Any) -> list[Any] | None:
-    # Keep only the JSON objects of a list: one odd element must not sink its siblings.
-    if not isinstance(value, list):
-        return None
-    return [item for item in value if isinstance(item, dict)]
-
-
-def _texts(value: Any) -> list[str] | None:
-    if not isinstance(value, list):
-        return None
-    return [text for text in (_text(item) for item in value) if text is not None]
-
-
-def _timestamp(value: Any) -> float | str | None:
-    number = _number(value)
-    return number if number is not None else _text(value)
-
-
-def _object(value: Any) -> Any:
-    return value if isinstance(value, dict) else None
-
-
-Text = Annotated[str | None, BeforeValidator(_text)]
-Number = Annotated[float | None, BeforeValidator(_number)]
-Integer = Annotated[int | None, BeforeValidator(_integer)]
-Flag = Annotated[bool | None, BeforeValidator(_flag)]
-Texts = Annotated[list[str] | None, BeforeValidator(_texts)]
-# Epoch seconds on /v3, ISO 8601 on /api/v1; either may turn up, so keep the raw value.
-Timestamp = Annotated[float | str | None, BeforeValidator(_timestamp)]
 
 
 class _Lenient(BaseModel):
@@ -154,15 +92,17 @@ class ChorusEngagement(_Lenient):
     opportunity_id: Text = None
     opportunity_name: Text = None
     no_show: Flag = None
-    participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(_objects)] = None
-    tracker_matches: Annotated[list[ChorusTrackerMatch] | None, BeforeValidator(_objects)] = None
+    participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(as_objects)] = None
+    tracker_matches: Annotated[list[ChorusTrackerMatch] | None, BeforeValidator(as_objects)] = None
 
 
 class ChorusEngagementPage(_Lenient):
     """The `/v3/engagements` body: one page and the key of the next."""
 
     continuation_key: Text = None
-    engagements: Annotated[list[dict[str, Any]] | None, BeforeValidator(_objects)] = None
+    # The decoded rows as they are (`as_objects` keeps only objects): validating them as
+    # dicts would copy each one, and the list path reads them once anyway.
+    engagements: Annotated[list[Any] | None, BeforeValidator(as_objects)] = None
 
 
 class ChorusClusterRange(_Lenient):
@@ -182,7 +122,7 @@ class ChorusCluster(_Lenient):
     display_name: Text = None
     type: Text = None
     user_id: Text = None
-    ranges: Annotated[list[ChorusClusterRange] | None, BeforeValidator(_objects)] = None
+    ranges: Annotated[list[ChorusClusterRange] | None, BeforeValidator(as_objects)] = None
 
 
 class ChorusUtterance(_Lenient):
@@ -214,7 +154,7 @@ class ChorusTracker(_Lenient):
     type: Text = None
     source: Text = None
     count: Integer = None
-    mentions: Annotated[list[ChorusMention] | None, BeforeValidator(_objects)] = None
+    mentions: Annotated[list[ChorusMention] | None, BeforeValidator(as_objects)] = None
 
 
 class ChorusRecording(_Lenient):
@@ -225,9 +165,9 @@ class ChorusRecording(_Lenient):
     unrecorded_reason: Text = None
     start_time: Timestamp = None
     duration: Number = None
-    clusters: Annotated[list[ChorusCluster] | None, BeforeValidator(_objects)] = None
-    utterances: Annotated[list[ChorusUtterance] | None, BeforeValidator(_objects)] = None
-    trackers: Annotated[list[ChorusTracker] | None, BeforeValidator(_objects)] = None
+    clusters: Annotated[list[ChorusCluster] | None, BeforeValidator(as_objects)] = None
+    utterances: Annotated[list[ChorusUtterance] | None, BeforeValidator(as_objects)] = None
+    trackers: Annotated[list[ChorusTracker] | None, BeforeValidator(as_objects)] = None
 
 
 class ChorusOwner(_Lenient):
@@ -274,12 +214,12 @@ class ChorusConversationAttributes(_Lenient):
     language: Text = None
     summary: Text = None
     action_items: Texts = None
-    owner: Annotated[ChorusOwner | None, BeforeValidator(_object)] = None
-    participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(_objects)] = None
-    recording: Annotated[ChorusRecording | None, BeforeValidator(_object)] = None
-    meeting: Annotated[ChorusMeetingInfo | None, BeforeValidator(_object)] = None
-    account: Annotated[ChorusAccount | None, BeforeValidator(_object)] = None
-    deal: Annotated[ChorusDeal | None, BeforeValidator(_object)] = None
+    owner: Annotated[ChorusOwner | None, BeforeValidator(as_object)] = None
+    participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(as_objects)] = None
+    recording: Annotated[ChorusRecording | None, BeforeValidator(as_object)] = None
+    meeting: Annotated[ChorusMeetingInfo | None, BeforeValidator(as_object)] = None
+    account: Annotated[ChorusAccount | None, BeforeValidator(as_object)] = None
+    deal: Annotated[ChorusDeal | None, BeforeValidator(as_object)] = None
 
 
 class ChorusConversation(_Lenient):
@@ -287,7 +227,7 @@ class ChorusConversation(_Lenient):
 
     id: Text = None
     type: Text = None
-    attributes: Annotated[ChorusConversationAttributes | None, BeforeValidator(_object)] = None
+    attributes: Annotated[ChorusConversationAttributes | None, BeforeValidator(as_object)] = None
 
 
 class ChorusUser(_Lenient):
@@ -324,7 +264,7 @@ class ChorusTeam(_Lenient):
 
     id: Text = None
     type: Text = None
-    attributes: Annotated[ChorusTeamAttributes | None, BeforeValidator(_object)] = None
+    attributes: Annotated[ChorusTeamAttributes | None, BeforeValidator(as_object)] = None
 
 
 # -- shapes ----------------------------------------------------------------------------

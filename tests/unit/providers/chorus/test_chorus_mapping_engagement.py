@@ -158,6 +158,17 @@ def test_engagement_with_odd_values_keeps_what_it_can(engagement: dict[str, Any]
     assert meeting.trackers == []
 
 
+@pytest.mark.parametrize("duration", [2**60, 10**400, 1e300])
+def test_a_duration_past_any_date_leaves_the_end_unknown(
+    engagement: dict[str, Any], duration: float
+) -> None:
+    engagement["duration"] = duration
+    meeting = meeting_from_engagement(engagement)
+
+    assert meeting.start_time is not None
+    assert meeting.end_time is None
+
+
 def test_engagement_without_an_id_is_a_provider_response_error() -> None:
     with pytest.raises(ProviderResponseError, match="without an id"):
         meeting_from_engagement({"subject": "No id"})

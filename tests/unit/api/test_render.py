@@ -1,0 +1,85 @@
+"""Response bodies: the output options applied while pydantic-core serialises the models."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from parley.api import render
+from parley.api.params import OutputOptions
+from parley.unified import Attendee, Meeting, MeetingStatus, User
+
+MEETING = Meeting(
+    id="M1",
+    title="Pricing call",
+    status=MeetingStatus.COMPLETED,
+    start_time=datetime(2021, 9, 24, 13, 32, 42, tzinfo=UTC),
+    duration=2355.42,
+    attendees=[Attendee(id="P1", name="Ann")],
+    remote_data={"engagement": {"engagement_id": "M1", "subject": "Pricing call"}},
+)
+USER = User(id="U1", name="Ann", remote_data={"id": "U1", "name": "Ann", "role": "rep"})
+
+
+def options(
+    response_format: str = "unified", exclude: tuple[str, ...] = (), ignore: bool = False
+) -> OutputOptions:
+    return OutputOptions(response_format, frozenset(exclude), ignore)  # type: ignore[arg-type]
+
+
+def body(response: Any) -> Any:
+    assert response.media_type == "application/json"
+    return json.loads(response.body)
+
+
+def test_one_object_is_its_json_dump() -> None:
+    assert body(render.one(MEETING, options())) == MEETING.model_dump(mode="json")
+    assert body(render.one(MEETING, options()))["start_time"] == "2021-09-24T13:32:42Z"
+
+
+def test_a_number_json_cannot_carry_is_null() -> None:
+    odd = MEETING.model_copy(update={"duration": float("nan")})
+
+    assert body(render.one(odd, options()))["duration"] is None
+
+
+def test_a_page_is_the_list_envelope() -> None:
+    page = body(render.page([MEETING, MEETING], "next-1", options()))
+
+    assert page == {
+        "result": [MEETING.model_dump(mode="json")] * 2,
+        "next_cursor": "next-1",
+        "result_count": 2,
+    }
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_excluded_and_remote_fields_are_dropped(many: bool) -> None:
+    out = options(exclude=("attendees", "not_a_field"), ignore=True)
+    shaped = body(render.page([MEETING], None, out))["result"][0] if many else None
+    shaped = shaped or body(render.one(MEETING, out))
+
+    expected = MEETING.model_dump(mode="json")
+    del expected["attendees"], expected["remote_data"]
+    assert shaped == expected
+
+
+def test_raw_format_is_the_provider_json_minus_excluded_fields() -> None:
+    out = options("raw", exclude=("role",), ignore=True)
+
+    assert body(render.one(USER, out)) == {"id": "U1", "name": "Ann"}
+    assert body(render.page([USER, MEETING], None, out))["result"] == [
+        {"id": "U1", "name": "Ann"},
+        {"engagement": {"engagement_id": "M1", "subject": "Pricing call"}},
+    ]
+
+
+def test_an_empty_page_counts_zero() -> None:
+    assert body(render.page([], None, options())) == {
+        "result": [],
+        "next_cursor": None,
+        "result_count": 0,
+    }
