@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from procrastinate import App
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley.accounts.api_keys import ApiKeyService
-from parley.accounts.integrated_accounts import IntegratedAccountService
-from parley.accounts.link_tokens import LinkTokenService
-from parley.accounts.tenants import TenantService
+from parley.accounts.services import AccountServices
 from parley.accounts.urls import unified_recording_links
 from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
@@ -59,26 +56,30 @@ class Runtime:
             timeout=settings.http_timeout,
         )
         self.cursors = CursorCodec(vault.signer(b"cursor"))
-        self.tenants = TenantService(db)
-        self.api_keys = ApiKeyService(db)
-        self.webhooks = WebhookServices.build(db, vault, settings)
-        self.accounts = IntegratedAccountService(
+        accounts = AccountServices.build(
             db, vault, settings, self.http, on_status_change=_account_status_changed
         )
-        self.link_tokens = LinkTokenService(db, settings, self.accounts)
+        self.tenants = accounts.tenants
+        self.api_keys = accounts.api_keys
+        self.webhooks = WebhookServices.build(db, vault, settings)
+        self.accounts = accounts.accounts
+        self.link_tokens = accounts.link_tokens
         self.store = StoreReader(db, self.cursors)
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
         self.sync = SyncService(db, self.accounts.use, SyncOptions.from_settings(settings))
-        # Embedded mode: runs execute in this process; scale mode swaps in another queue.
-        self.sync_queue = InProcessSyncQueue(self.sync.execute)
-        self.sync.use_queue(self.sync_queue)
-        self.sync_scheduler = SyncScheduler(db, self.sync)
-        # Scale mode: runs become procrastinate jobs, executed by `parley worker` processes.
+        # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
+        # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
+        self.sync_queue: InProcessSyncQueue | None = None
+        self.sync_scheduler: SyncScheduler | None = None
         if settings.mode == "scale":
             self.jobs = procrastinate_app(settings.database_url)
             self.sync.use_queue(ProcrastinateSyncQueue(self.jobs))
+        else:
+            self.sync_queue = InProcessSyncQueue(self.sync.execute)
+            self.sync.use_queue(self.sync_queue)
+            self.sync_scheduler = SyncScheduler(db, self.sync)
 
     @classmethod
     async def start(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
@@ -102,8 +103,8 @@ class Runtime:
             if self.settings.webhook_dispatch_in_api:
                 poll = self.settings.webhook_poll_interval
                 await stack.enter_async_context(self.webhooks.dispatcher.running(poll))
-            # In scale mode (`jobs` set) the workers execute and schedule syncs instead.
-            if self.jobs is None:
+            # In scale mode the workers execute and schedule syncs instead.
+            if self.sync_queue is not None and self.sync_scheduler is not None:
                 await stack.enter_async_context(self.sync_queue.running())
                 await stack.enter_async_context(self.sync_scheduler.running())
             yield
