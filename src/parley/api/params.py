@@ -72,11 +72,15 @@ def list_options(
     return ListOptions(limit=limit, next_cursor=next_cursor)
 
 
-def reject_unknown(request: Request, allowed: Iterable[str]) -> None:
-    """A parameter we do not know is a 400 naming it, never silently ignored."""
-    known = set(allowed) | COMMON
+def reject_unknown(request: Request, allowed: Iterable[str], *, unified: bool = True) -> None:
+    """A parameter we do not know is a 400 naming it, never silently ignored.
+
+    `unified` routes also take the common output parameters (`COMMON`) and `remote_query[…]`;
+    the others (search, sync runs, webhooks) take only what they name.
+    """
+    known = set(allowed) | (COMMON if unified else set())
     for key in request.query_params:
-        if key in known or (key.startswith("remote_query[") and key.endswith("]")):
+        if key in known or (unified and key.startswith("remote_query[") and key.endswith("]")):
             continue
         raise InvalidRequestError(
             f"Unknown query parameter {key!r} for this route.", code="unknown_parameter", param=key

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import CurrentTenant, RuntimeDep
-from parley.api.params import utc
+from parley.api.params import reject_unknown, utc
 from parley.errors import InvalidCursorError, InvalidRequestError
 from parley.insights import SearchFilters, SearchPosition
 from parley.reads.cursor import CursorState, filters_digest
@@ -31,16 +31,6 @@ ALLOWED = frozenset(
         "next_cursor",
     }
 )
-
-
-def _reject_unknown(request: Request) -> None:
-    for key in request.query_params:
-        if key not in ALLOWED:
-            raise InvalidRequestError(
-                f"Unknown query parameter {key!r} for this route.",
-                code="unknown_parameter",
-                param=key,
-            )
 
 
 def _position(state: CursorState) -> SearchPosition:
@@ -69,7 +59,7 @@ async def search_transcripts(
     next_cursor: str | None = Query(None, description="Opaque cursor from the previous page."),
 ) -> dict[str, Any]:
     """Transcript entries matching `q` in the synced copy, best first, with playback links."""
-    _reject_unknown(request)
+    reject_unknown(request, ALLOWED, unified=False)
     text = (q or "").strip()
     if not text:
         raise InvalidRequestError("q must be a non-empty search text.", param="q")

@@ -63,7 +63,7 @@ async def list_sync_runs(
     paging: ListOptions = Depends(list_options),
 ) -> dict[str, Any]:
     """Sync runs, newest first."""
-    reject_unknown(request, ("integrated_account_id", "limit", "next_cursor"))
+    reject_unknown(request, ("integrated_account_id", "limit", "next_cursor"), unified=False)
     digest = filters_digest(integrated_account_id or "", "sync_runs", {"tenant": tenant.id})
     after = None
     if paging.next_cursor:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from parley.api.deps import CurrentTenant, RuntimeDep
+from parley.api.params import reject_unknown
 from parley.webhooks import DeliveryQuery, DeliveryView, WebhookView
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["webhooks"])
+_DELIVERY_PARAMS = ("webhook_id", "status", "event_type", "limit", "next_cursor")
 
 
 class CreateWebhookRequest(BaseModel):
@@ -107,6 +109,7 @@ async def send_test_event(
 
 @router.get("/webhook-deliveries", summary="List webhook deliveries")
 async def list_deliveries(
+    request: Request,
     tenant: CurrentTenant,
     runtime: RuntimeDep,
     webhook_id: str | None = Query(None, description="Only this subscription's deliveries."),
@@ -116,6 +119,7 @@ async def list_deliveries(
     next_cursor: str | None = Query(None, description="From the previous page."),
 ) -> dict[str, Any]:
     """The delivery log, newest first, each delivery with every attempt."""
+    reject_unknown(request, _DELIVERY_PARAMS, unified=False)
     query = DeliveryQuery(
         webhook_id=webhook_id,
         status=status,

@@ -1,0 +1,27 @@
+"""Every route refuses a query parameter it does not take: a 400 naming it, in the envelope."""
+
+from __future__ import annotations
+
+import pytest
+from e2e_stack import Stack
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        # The unified routes' output options mean nothing here: refused, not ignored.
+        ("/sync-runs", "response_format"),
+        ("/sync-runs", "remote_query[x]"),
+        ("/search?q=pricing", "exclude_fields"),
+        ("/search?q=pricing", "remote_query[x]"),
+        ("/webhook-deliveries", "source"),
+        ("/webhook-deliveries", "cursor"),
+    ],
+)
+def test_an_unknown_parameter_is_a_400_naming_it(stack: Stack, path: str, param: str) -> None:
+    with stack.client() as client:
+        response = client.get(path, params={param: "1"})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["param"]) == ("unknown_parameter", param)
