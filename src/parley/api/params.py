@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import Query, Request
 
@@ -102,8 +102,3 @@ def remote_query(request: Request) -> dict[str, str]:
 def utc(value: datetime | None) -> datetime | None:
     """Naive datetimes in query parameters are UTC."""
     return to_utc(value) if value is not None else None
-
-
-def filters_key(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The filter values that a cursor is bound to (None values dropped)."""
-    return {k: v for k, v in sorted(values.items()) if v not in (None, (), [], {})}

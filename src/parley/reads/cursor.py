@@ -32,8 +32,13 @@ class CursorState:
 
 
 def filters_digest(account_id: str, resource: str, filters: Mapping[str, Any]) -> str:
-    """A short digest binding a cursor to the account, resource and filters it was made for."""
-    blob = json.dumps([account_id, resource, filters], sort_keys=True, default=str)
+    """A short digest binding a cursor to the account, resource and filters it was made for.
+
+    A filter that was not given (None or an empty list, tuple or mapping) is left out, so
+    "absent" and "not set" make the same cursor; an empty string was given, and counts.
+    """
+    given = {k: v for k, v in filters.items() if v is not None and v not in ((), [], {})}
+    blob = json.dumps([account_id, resource, given], sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

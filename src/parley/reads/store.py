@@ -92,8 +92,7 @@ def _meeting_key(position: list[Any]) -> MeetingKey:
 
 
 def _digest(account_id: str, resource: str, filters: Mapping[str, Any]) -> str:
-    present = {k: v for k, v in sorted(filters.items()) if v not in (None, (), [], "")}
-    return filters_digest(account_id, f"store:{resource}", present)
+    return filters_digest(account_id, f"store:{resource}", filters)
 
 
 class StoreReader:

@@ -17,7 +17,6 @@ from parley.api.params import (
     LIST,
     ListOptions,
     OutputOptions,
-    filters_key,
     list_options,
     output_options,
     reject_unknown,
@@ -155,7 +154,7 @@ async def list_meetings(
         min_duration=min_duration,
         remote_query=remote_query(request),
     )
-    key = filters_key({**given, "remote_query": filters.remote_query})
+    key = {**given, "remote_query": filters.remote_query}
 
     async def fetch(position: str | None) -> Any:
         return await provider.list_meetings_page(filters, position)
