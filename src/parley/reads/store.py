@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
 from parley.errors import InvalidCursorError, NotFoundError
+from parley.providers.base import MeetingFilters
 from parley.reads.cursor import CursorCodec, CursorState, filters_digest
 from parley.storage import (
     Database,
@@ -39,15 +40,15 @@ P = TypeVar("P", bound=BaseModel)
 class StoreMeetingFilters:
     """The unified meeting filters plus the store's own `updated_after` and `q`."""
 
-    start_time_after: datetime | None = None
-    start_time_before: datetime | None = None
-    user_ids: tuple[str, ...] = ()
-    team_ids: tuple[str, ...] = ()
-    participant_email: str | None = None
-    type: str | None = None
-    min_duration: float | None = None
+    meeting: MeetingFilters = field(default_factory=MeetingFilters)
     updated_after: datetime | None = None
     q: str | None = None
+
+    def bound(self) -> dict[str, Any]:
+        """What a cursor is bound to (the provider-only fields mean nothing here)."""
+        values = asdict(self.meeting)
+        del values["with_trackers"], values["remote_query"]
+        return {**values, "updated_after": self.updated_after, "q": self.q}
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class StoreReader:
         expand_transcript: bool = False,
     ) -> StorePage[Meeting]:
         """Stored meetings, newest first, `limit` per page, each exactly once."""
-        digest = _digest(account_id, "meetings", asdict(filters))
+        digest = _digest(account_id, "meetings", filters.bound())
         position = self._open(cursor, digest)
         after = None if position is None else _meeting_key(position)
         async with self._db.session() as session:
@@ -156,18 +157,19 @@ class StoreReader:
     async def _query(
         repository: StoreReadRepository, account_id: str, filters: StoreMeetingFilters
     ) -> MeetingQuery:
-        owners: tuple[str, ...] | None = filters.user_ids or None
-        if filters.team_ids:
-            members = await repository.team_members(account_id, filters.team_ids)
+        meeting = filters.meeting
+        owners: tuple[str, ...] | None = meeting.user_ids or None
+        if meeting.team_ids:
+            members = await repository.team_members(account_id, meeting.team_ids)
             owners = tuple(sorted(members if owners is None else members & set(owners)))
         q = (filters.q or "").strip() or None
         return MeetingQuery(
-            start_time_after=filters.start_time_after,
-            start_time_before=filters.start_time_before,
+            start_time_after=meeting.start_time_after,
+            start_time_before=meeting.start_time_before,
             owner_user_ids=owners,
-            participant_email=filters.participant_email,
-            type=filters.type,
-            min_duration=filters.min_duration,
+            participant_email=meeting.participant_email,
+            type=meeting.type,
+            min_duration=meeting.min_duration,
             updated_after=filters.updated_after,
             text=parse_text_query(q) if q else None,
             title_like=q,

@@ -8,6 +8,7 @@ import pytest
 from search_seed import BASE, add_account, line, meeting, store, store_people
 
 from parley.errors import InvalidCursorError, NotFoundError
+from parley.providers.base import MeetingFilters
 from parley.reads.store import StoreMeetingFilters, StoreReader
 from parley.storage import Database, utcnow
 from parley.unified import Meeting, Team, User
@@ -87,7 +88,10 @@ async def test_cursor_is_bound_to_filters_and_tamper_evident(
     assert page.next_cursor is not None
     with pytest.raises(InvalidCursorError):
         await reader.list_meetings(
-            account, StoreMeetingFilters(type="call"), limit=5, cursor=page.next_cursor
+            account,
+            StoreMeetingFilters(MeetingFilters(type="call")),
+            limit=5,
+            cursor=page.next_cursor,
         )
     with pytest.raises(InvalidCursorError):
         await reader.list_meetings(
@@ -112,8 +116,8 @@ async def test_meeting_filters(database: Database, reader: StoreReader, account:
         [Team(id="t1", member_ids=[]), Team(id="t2", member_ids=["u3"])],
     )
 
-    async def find(**given: object) -> list[str]:
-        filters = StoreMeetingFilters(**given)  # type: ignore[arg-type]
+    async def find(q: str | None = None, **given: object) -> list[str]:
+        filters = StoreMeetingFilters(MeetingFilters(**given), q=q)  # type: ignore[arg-type]
         return ids(await every_meeting(reader, account, filters, 50))
 
     assert await find(start_time_after=BASE - timedelta(days=5)) == ["a", "b"]

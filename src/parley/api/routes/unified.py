@@ -113,23 +113,22 @@ async def list_meetings(
     if expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
     after, before = utc(start_time_after), utc(start_time_before)
+    filters = MeetingFilters(
+        start_time_after=after,
+        start_time_before=before,
+        user_ids=_split(user_id),
+        team_ids=_split(team_id),
+        participant_email=participant_email,
+        type=type.value if type else None,
+        min_duration=min_duration,
+        remote_query=remote_query(request),
+    )
     if source == "store":
         stored.check_store_request(request, out)
-        store_filters = StoreMeetingFilters(
-            start_time_after=after,
-            start_time_before=before,
-            user_ids=_split(user_id),
-            team_ids=_split(team_id),
-            participant_email=participant_email,
-            type=type.value if type else None,
-            min_duration=min_duration,
-            updated_after=utc(updated_after),
-            q=q,
-        )
         return await stored.list_meetings(
             runtime,
             integrated_account_id,
-            store_filters,
+            StoreMeetingFilters(filters, updated_after=utc(updated_after), q=q),
             paging,
             out,
             expand=expand == "transcript",
@@ -144,16 +143,6 @@ async def list_meetings(
         "min_duration": min_duration,
     }
     _check_supported(provider, given)
-    filters = MeetingFilters(
-        start_time_after=after,
-        start_time_before=before,
-        user_ids=_split(user_id),
-        team_ids=_split(team_id),
-        participant_email=participant_email,
-        type=type.value if type else None,
-        min_duration=min_duration,
-        remote_query=remote_query(request),
-    )
     key = {**given, "remote_query": filters.remote_query}
 
     async def fetch(position: str | None) -> Any:
