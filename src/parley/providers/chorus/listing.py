@@ -6,7 +6,8 @@ conversation, and paying for a model per row, participant and tracker before bui
 unified ones made listing several times slower than the proxy. This module applies the same
 coercions (`coercion.as_*`) and rules straight to the row and lets pydantic-core build the
 whole Meeting tree in one validation. `tests/unit/providers/chorus/test_chorus_listing.py`
-holds the two equal on spec-shaped, odd and randomised rows.
+holds the two equal on spec-shaped, odd and randomised rows. The detail path
+(`conversation.py`) reads participants and tracker matches with the same helpers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from parley.errors import ProviderResponseError
-from parley.providers.chorus.coercion import as_flag, as_integer, as_number, as_text, as_timestamp
+from parley.providers.chorus.coercion import (
+    as_filled,
+    as_flag,
+    as_integer,
+    as_number,
+    as_text,
+    as_timestamp,
+)
 from parley.providers.chorus.mapping import (
     MEETING_TYPES,
     UNRECORDED_TYPES,
@@ -26,7 +34,7 @@ from parley.providers.chorus.mapping import (
 )
 from parley.unified import AttendeeType, Meeting, MeetingStatus, MeetingType
 
-__all__ = ["meeting_from_row"]
+__all__ = ["attendees_of", "meeting_from_row", "tracker_matches_of"]
 
 _validate = Meeting.model_validate
 _NOT_RECORDED = (MeetingStatus.SCHEDULED, MeetingStatus.NO_SHOW)
@@ -34,22 +42,9 @@ _USER, _GUEST = AttendeeType.USER, AttendeeType.GUEST
 _EXACT = 2**53
 
 
-def _value(value: Any) -> str | None:
-    """`as_text`, then blank -> None (Chorus sends "" for absent values); fast for str, int."""
-    kind = value.__class__
-    if kind is int:
-        return str(value)  # ids are often numbers; digits are never blank (bool is not int)
-    text = value if kind is str else as_text(value)
-    return text if text and not text.isspace() else None
-
-
-def _text(value: Any) -> str | None:
-    return value if value.__class__ is str else as_text(value)
-
-
 def _lower(value: Any) -> str:
     """The lower-cased raw text of a kind field ("" when absent), not stripped."""
-    text = _text(value)
+    text = as_text(value)
     return text.lower() if text else ""
 
 
@@ -58,7 +53,7 @@ def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None 
     if not isinstance(row, Mapping):
         raise ProviderResponseError("Chorus sent engagement that is not a JSON object.")
     get = row.get
-    meeting_id = _value(get("engagement_id"))
+    meeting_id = as_filled(get("engagement_id"))
     if meeting_id is None:
         raise ProviderResponseError("Chorus sent a meeting without an id.")
     kind = _lower(get("engagement_type"))
@@ -67,9 +62,9 @@ def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None 
     if as_flag(get("no_show")):
         status = MeetingStatus.NO_SHOW  # the spec's own example: "done" and nobody came
     else:
-        status = status_of(_text(get("processing_state"))) or MeetingStatus.UNKNOWN
-    owner_id, owner_email = _value(get("user_id")), _value(get("user_email"))
-    owner_name = _value(get("user_name"))
+        status = status_of(as_text(get("processing_state"))) or MeetingStatus.UNKNOWN
+    owner_id, owner_email = as_filled(get("user_id")), as_filled(get("user_email"))
+    owner_name = as_filled(get("user_name"))
     owner = None
     if owner_id or owner_name or owner_email:
         owner = {"user_id": owner_id, "name": owner_name, "email": owner_email}
@@ -82,26 +77,26 @@ def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None 
     ):
         audio = recording_url(meeting_id, "audio")
         video = None if kind == "dialer" else recording_url(meeting_id, "video")
-    trackers = _trackers(get("tracker_matches"))
+    trackers = tracker_matches_of(get("tracker_matches"))
     crm = {
-        "account_id": _value(get("account_id")),
-        "account_name": _value(get("account_name")),
-        "opportunity_id": _value(get("opportunity_id")),
-        "opportunity_name": _value(get("opportunity_name")),
+        "account_id": as_filled(get("account_id")),
+        "account_name": as_filled(get("account_name")),
+        "opportunity_id": as_filled(get("opportunity_id")),
+        "opportunity_name": as_filled(get("opportunity_name")),
     }
     return _validate(
         {
             "id": meeting_id,
-            "title": _value(get("subject")),
+            "title": as_filled(get("subject")),
             "type": MEETING_TYPES.get(kind, MeetingType.OTHER),
             "status": status,
             "start_time": start,
             "end_time": end_of(start, duration),
             "duration": duration,
-            "language": _value(get("language")),
-            "web_url": _value(get("url")),
+            "language": as_filled(get("language")),
+            "web_url": as_filled(get("url")),
             "owner": owner,
-            "attendees": _attendees(get("participants"), owner_id, owner_email),
+            "attendees": attendees_of(get("participants"), owner_id, owner_email),
             "audio_recording_url": audio,
             "video_recording_url": video,
             "topics": list(dict.fromkeys(t["name"] for t in trackers if t["count"] > 0)),
@@ -112,9 +107,13 @@ def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None 
     )
 
 
-def _attendees(
-    participants: Any, owner_id: str | None, owner_email: str | None
+def attendees_of(
+    participants: Any,
+    owner_id: str | None,
+    owner_email: str | None,
+    owner_person: str | None = None,
 ) -> list[dict[str, Any]]:
+    """`participants[]` (of a row or a conversation) as Attendee fields, the owner as host."""
     if not isinstance(participants, list):
         return []
     owner_address = owner_email.lower() if owner_email is not None else None
@@ -124,20 +123,24 @@ def _attendees(
         if not isinstance(p, dict):
             continue  # one odd element must not sink its siblings
         get = p.get
-        user_id, email = _value(get("user_id")), _value(get("email"))
-        is_host = (owner_id is not None and user_id == owner_id) or (
-            owner_address is not None and email is not None and email.lower() == owner_address
+        user_id, email = as_filled(get("user_id")), as_filled(get("email"))
+        person = as_text(get("person_id"))
+        is_host = (
+            (owner_id is not None and user_id == owner_id)
+            or (owner_address is not None and email is not None and email.lower() == owner_address)
+            # The conversation's owner names a person id; compared as sent, blank or not.
+            or (owner_person is not None and person == owner_person)
         )
         internal = user_id is not None or _lower(get("type")) == "rep"
         attendees.append(
             {
                 # Attendees need an id: the person id, else whatever else identifies them.
-                "id": _value(get("person_id")) or user_id or email or str(index),
+                "id": person if person and not person.isspace() else user_id or email or str(index),
                 "user_id": user_id,
-                "name": _value(get("name")),
+                "name": as_filled(get("name")),
                 "email": email,
-                "title": _value(get("title")),
-                "company_name": _value(get("company_name")),
+                "title": as_filled(get("title")),
+                "company_name": as_filled(get("company_name")),
                 "is_host": is_host,
                 "type": _USER if internal else _GUEST,
             }
@@ -146,14 +149,15 @@ def _attendees(
     return attendees
 
 
-def _trackers(matches: Any) -> list[dict[str, Any]]:
+def tracker_matches_of(matches: Any) -> list[dict[str, Any]]:
+    """A row's `tracker_matches[]` as Tracker fields (no mentions)."""
     if not isinstance(matches, list):
         return []
     trackers: list[dict[str, Any]] = []
     for m in matches:
         if not isinstance(m, dict):
             continue
-        name = _value(m.get("name"))
+        name = as_filled(m.get("name"))
         if name is None:
             continue
         count = m.get("num_matches")
@@ -163,7 +167,7 @@ def _trackers(matches: Any) -> list[dict[str, Any]]:
         trackers.append(
             {
                 "name": name,
-                "type": _text(m.get("type")),
+                "type": as_text(m.get("type")),
                 "count": 1 if count is None else count,
                 "mentions": [],
             }

@@ -1,4 +1,9 @@
-"""Pure Chorus JSON -> unified models (no I/O): the field map of unified-model.md."""
+"""Pure Chorus JSON -> unified Meeting (no I/O): the reference field map and its shared rules.
+
+`map_meeting` reads through the `Chorus*` models and is what the lean paths are held to:
+`listing.py` (a list row) and `conversation.py` (a conversation and its row). Users and teams
+are mapped in `people.py`.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,6 @@ from parley.providers.chorus.schemas import (
     ChorusEngagement,
     ChorusParticipant,
     ChorusRecording,
-    ChorusTeam,
-    ChorusUser,
-    flatten_resource,
     parse,
     resource_of,
 )
@@ -30,25 +32,24 @@ from parley.unified import (
     Owner,
     Speaker,
     SpeakerType,
-    Team,
     Tracker,
     TrackerMention,
     TranscriptEntry,
-    User,
-    UserEmail,
 )
 
 __all__ = [
     "MEETING_TYPES",
+    "SPEAKER_TYPES",
     "UNRECORDED_TYPES",
     "RecordingUrl",
+    "blank",
     "end_of",
     "engagement_row_of",
+    "first",
     "map_meeting",
-    "map_team",
-    "map_user",
     "meeting_from_conversation",
     "meeting_from_engagement",
+    "speaker_type_of",
     "status_of",
     "utc_moment",
 ]
@@ -69,18 +70,20 @@ _STATUSES = {
     "no show": MeetingStatus.NO_SHOW,
     "no_show": MeetingStatus.NO_SHOW,
 }
-_SPEAKER_TYPES = {"rep": SpeakerType.USER, "cust": SpeakerType.GUEST}
+#: stripped, lower-cased speaker `type` -> unified type (anything else is `unknown`)
+SPEAKER_TYPES = {"rep": SpeakerType.USER, "cust": SpeakerType.GUEST}
 # Engagement kinds that never carry a recording, so no playback link is offered for them.
 UNRECORDED_TYPES = {"email", "content_viewed", "unrecorded_meeting"}
 
 
-def _blank(value: str | None) -> str | None:
-    # Chorus sends "" for absent values (e.g. `account_id`); unknown stays null.
+def blank(value: str | None) -> str | None:
+    """The value, or None when it is blank: Chorus sends "" for absent values (`account_id`)."""
     return value if value is not None and value.strip() else None
 
 
-def _first(*values: str | None) -> str | None:
-    return next((v for v in values if _blank(v) is not None), None)
+def first(*values: str | None) -> str | None:
+    """The first value that is not blank, else None."""
+    return next((v for v in values if blank(v) is not None), None)
 
 
 def utc_moment(value: float | str | None) -> datetime | None:
@@ -114,8 +117,9 @@ def status_of(value: str | None) -> MeetingStatus | None:
     return _STATUSES.get(value.strip().lower(), MeetingStatus.UNKNOWN)
 
 
-def _speaker_type(value: str | None) -> SpeakerType:
-    return _SPEAKER_TYPES.get((value or "").strip().lower(), SpeakerType.UNKNOWN)
+def speaker_type_of(value: str | None) -> SpeakerType:
+    """A Chorus speaker type (`rep`, `cust`) as the unified one; anything else is unknown."""
+    return SPEAKER_TYPES.get((value or "").strip().lower(), SpeakerType.UNKNOWN)
 
 
 def engagement_row_of(remote_data: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -156,7 +160,7 @@ def map_meeting(
     e = e or ChorusEngagement()
     attrs = c.attributes if c is not None and c.attributes is not None else None
     rec = attrs.recording if attrs is not None else None
-    meeting_id = _first(e.engagement_id, c.id if c else None)
+    meeting_id = first(e.engagement_id, c.id if c else None)
     if meeting_id is None:
         raise ProviderResponseError("Chorus sent a meeting without an id.")
 
@@ -175,16 +179,16 @@ def map_meeting(
 
     return Meeting(
         id=meeting_id,
-        title=_first(e.subject, *((attrs.name, attrs.generated_subject) if attrs else ())),
+        title=first(e.subject, *((attrs.name, attrs.generated_subject) if attrs else ())),
         type=MEETING_TYPES.get((e.engagement_type or "").lower(), MeetingType.OTHER),
         status=status,
         start_time=start,
         end_time=end_of(start, duration),
         duration=duration,
-        language=_first(e.language, attrs.language if attrs else None),
-        web_url=_blank(e.url),
-        meeting_url=_blank(meeting_info.meeting_url) if meeting_info else None,
-        calendar_event_id=_first(meeting_info.calendar_id, meeting_info.ical_uid)
+        language=first(e.language, attrs.language if attrs else None),
+        web_url=blank(e.url),
+        meeting_url=blank(meeting_info.meeting_url) if meeting_info else None,
+        calendar_event_id=first(meeting_info.calendar_id, meeting_info.ical_uid)
         if meeting_info
         else None,
         owner=owner,
@@ -195,7 +199,7 @@ def map_meeting(
         trackers=trackers,
         transcript=_transcript(rec) if rec is not None and rec.utterances is not None else None,
         speakers=_speakers(rec.clusters) if rec is not None and rec.clusters is not None else None,
-        summary=_blank(attrs.summary) if attrs else None,
+        summary=blank(attrs.summary) if attrs else None,
         action_items=list(attrs.action_items or []) if attrs else [],
         crm=_crm(e, attrs),
         created_at=utc_moment(attrs.created_at) if attrs else None,
@@ -218,9 +222,9 @@ def _meeting_status(e: ChorusEngagement, attrs: Attributes | None) -> MeetingSta
 def _owner(e: ChorusEngagement, attrs: Attributes | None) -> Owner | None:
     c_owner = attrs.owner if attrs is not None else None
     owner = Owner(
-        user_id=_first(e.user_id, c_owner.user_id if c_owner else None),
-        name=_first(e.user_name, c_owner.name if c_owner else None),
-        email=_first(e.user_email, c_owner.email if c_owner else None),
+        user_id=first(e.user_id, c_owner.user_id if c_owner else None),
+        name=first(e.user_name, c_owner.name if c_owner else None),
+        email=first(e.user_email, c_owner.email if c_owner else None),
     )
     return owner if owner.user_id or owner.name or owner.email else None
 
@@ -229,21 +233,21 @@ def _attendee(
     p: ChorusParticipant, index: int, owner: Owner | None, attrs: Attributes | None
 ) -> Attendee:
     owner_person = attrs.owner.person_id if attrs is not None and attrs.owner else None
-    email = _blank(p.email)
+    email = blank(p.email)
     is_host = owner is not None and (
         (owner.user_id is not None and p.user_id == owner.user_id)
         or (owner.email is not None and email is not None and email.lower() == owner.email.lower())
     )
     is_host = is_host or (owner_person is not None and p.person_id == owner_person)
-    internal = _blank(p.user_id) is not None or (p.type or "").lower() == "rep"
+    internal = blank(p.user_id) is not None or (p.type or "").lower() == "rep"
     return Attendee(
         # Attendees need an id: the person id, else whatever else identifies them.
-        id=_first(p.person_id, p.user_id, email) or str(index),
-        user_id=_blank(p.user_id),
-        name=_blank(p.name),
+        id=first(p.person_id, p.user_id, email) or str(index),
+        user_id=blank(p.user_id),
+        name=blank(p.name),
         email=email,
-        title=_blank(p.title),
-        company_name=_blank(p.company_name),
+        title=blank(p.title),
+        company_name=blank(p.company_name),
         is_host=is_host,
         type=AttendeeType.USER if internal else AttendeeType.GUEST,
     )
@@ -265,7 +269,7 @@ def _recording(
     if c is not None:
         # The conversation is authoritative: no recording object, or one that says so, is none.
         rec = attrs.recording if attrs is not None else None
-        if rec is None or rec.recordable is False or _blank(rec.unrecorded_reason):
+        if rec is None or rec.recordable is False or blank(rec.unrecorded_reason):
             return None
         if rec.duration is not None and rec.duration <= 0:
             return None
@@ -282,7 +286,7 @@ def _trackers(e: ChorusEngagement, rec: ChorusRecording | None) -> list[Tracker]
     if rec is not None and rec.trackers is not None:
         trackers = []
         for t in rec.trackers:
-            if _blank(t.name) is None:
+            if blank(t.name) is None:
                 continue
             mentions = [
                 TrackerMention(segment_index=m.utterance, offset=m.offset)
@@ -298,7 +302,7 @@ def _trackers(e: ChorusEngagement, rec: ChorusRecording | None) -> list[Tracker]
             name=m.name or "", type=m.type, count=m.num_matches if m.num_matches is not None else 1
         )
         for m in e.tracker_matches or []
-        if _blank(m.name) is not None
+        if blank(m.name) is not None
     ]
 
 
@@ -312,9 +316,9 @@ def _transcript(rec: ChorusRecording) -> list[TranscriptEntry]:
             TranscriptEntry(
                 index=u.index if u.index is not None else position,
                 # The cluster id first, so transcript lines join `speakers[].speaker_id`.
-                speaker_id=_first(cluster.id if cluster else None, u.speaker_id, u.participant),
-                speaker_name=_first(u.speaker_name, *_cluster_names(cluster)),
-                speaker_type=_speaker_type(u.speaker_type or (cluster.type if cluster else None)),
+                speaker_id=first(cluster.id if cluster else None, u.speaker_id, u.participant),
+                speaker_name=first(u.speaker_name, *_cluster_names(cluster)),
+                speaker_type=speaker_type_of(u.speaker_type or (cluster.type if cluster else None)),
                 text=u.snippet or "",
                 start_time=start,
                 end_time=start + length if start is not None and length is not None else None,
@@ -333,9 +337,9 @@ def _speakers(clusters: Iterable[ChorusCluster]) -> list[Speaker]:
     return [
         Speaker(
             speaker_id=c.id if c.id is not None else str(i),
-            name=_first(*_cluster_names(c)),
-            type=_speaker_type(c.type),
-            user_id=_blank(c.user_id),
+            name=first(*_cluster_names(c)),
+            type=speaker_type_of(c.type),
+            user_id=blank(c.user_id),
             talk_time=seconds,
             talk_ratio=seconds / total if total > 0 else 0.0,
         )
@@ -347,53 +351,10 @@ def _crm(e: ChorusEngagement, attrs: Attributes | None) -> CrmContext | None:
     account = attrs.account if attrs is not None else None
     deal = attrs.deal if attrs is not None else None
     fields = {
-        "account_id": _first(e.account_id, account.id if account else None),
-        "account_name": _first(e.account_name, account.name if account else None),
-        "opportunity_id": _first(e.opportunity_id, deal.id if deal else None),
-        "opportunity_name": _first(e.opportunity_name, deal.name if deal else None),
-        "deal_stage": _blank(deal.current_stage) if deal else None,
+        "account_id": first(e.account_id, account.id if account else None),
+        "account_name": first(e.account_name, account.name if account else None),
+        "opportunity_id": first(e.opportunity_id, deal.id if deal else None),
+        "opportunity_name": first(e.opportunity_name, deal.name if deal else None),
+        "deal_stage": blank(deal.current_stage) if deal else None,
     }
     return CrmContext(**fields) if any(fields.values()) else None
-
-
-def map_user(raw: Mapping[str, Any]) -> User:
-    """A User from a `/v3/users` row or a JSON:API `user` resource (`/api/v1/users/me`)."""
-    flat = flatten_resource(raw)
-    u = parse(ChorusUser, flat, "user")
-    user_id = _first(u.id, u.user_id)
-    if user_id is None:
-        raise ProviderResponseError("Chorus sent a user without an id.")
-    email = _blank(u.email)
-    return User(
-        id=user_id,
-        name=_blank(u.name),
-        first_name=_blank(u.first_name),
-        last_name=_blank(u.last_name),
-        emails=[UserEmail(email=email, is_primary=True)] if email else [],
-        role=_first(u.role, u.type),
-        title=_blank(u.title),
-        team_ids=list(u.team_ids or []),
-        manager_id=_blank(u.manager_id),
-        is_active=None if u.invalidated is None else not u.invalidated,
-        license_type=_blank(u.license_type),
-        created_at=utc_moment(u.created_on),
-        remote_data=dict(raw),
-    )
-
-
-def map_team(raw: Mapping[str, Any]) -> Team:
-    """A Team from a JSON:API `team` resource (or a `TeamDoc`)."""
-    resource = resource_of(raw)
-    t = parse(ChorusTeam, resource, "team")
-    if t.id is None:
-        raise ProviderResponseError("Chorus sent a team without an id.")
-    a = t.attributes
-    return Team(
-        id=t.id,
-        name=_blank(a.name) if a else None,
-        description=_blank(a.description) if a else None,
-        member_ids=list(a.users or []) if a else [],
-        manager_id=_blank(a.manager) if a else None,
-        parent_team_id=_blank(a.parent_team) if a else None,
-        remote_data=dict(resource),
-    )

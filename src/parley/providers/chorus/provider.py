@@ -19,15 +19,11 @@ from parley.providers.base import (
     ProviderPage,
 )
 from parley.providers.chorus.client import ChorusClient, engagement_params
+from parley.providers.chorus.conversation import meeting_from_doc
 from parley.providers.chorus.info import CHORUS_INFO
 from parley.providers.chorus.listing import meeting_from_row
-from parley.providers.chorus.mapping import (
-    RecordingUrl,
-    engagement_row_of,
-    map_meeting,
-    map_team,
-    map_user,
-)
+from parley.providers.chorus.mapping import RecordingUrl, engagement_row_of
+from parley.providers.chorus.people import map_team, map_user
 from parley.providers.chorus.schemas import ChorusEngagementPage, user_rows
 from parley.unified import Meeting, Team, User
 
@@ -114,7 +110,7 @@ class ChorusProvider:
         row = engagement_row_of(listed.remote_data) if listed is not None else None
         if row is not None:
             doc = await self._client.conversation(meeting_id)
-            return map_meeting(row, doc, recording_url=self._recording_url)
+            return meeting_from_doc(row, doc, self._recording_url)
         doc_result, row_result = await asyncio.gather(
             self._client.conversation(meeting_id),
             self._engagement_row(meeting_id),
@@ -124,10 +120,10 @@ class ChorusProvider:
             raise row_result
         if isinstance(doc_result, ProviderNotFoundError) and row_result is not None:
             # Listed but without a conversation (e.g. never recorded): what Chorus knows.
-            return map_meeting(row_result, None, recording_url=self._recording_url)
+            return meeting_from_row(row_result, self._recording_url)
         if isinstance(doc_result, BaseException):
             raise doc_result
-        return map_meeting(row_result, doc_result, recording_url=self._recording_url)
+        return meeting_from_doc(row_result, doc_result, self._recording_url)
 
     async def get_meetings(
         self, meetings: Iterable[Meeting | str], *, concurrency: int = 16

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from parley.providers.chorus.coercion import (
+    as_filled,
     as_flag,
     as_integer,
     as_number,
@@ -56,3 +57,9 @@ def test_scalar_fields_follow_the_as_rules(value: Any) -> None:
     assert repr(row.date_time) == repr(as_timestamp(value))
     assert repr(row.no_show) == repr(as_flag(value))
     assert repr(match.num_matches) == repr(as_integer(value))
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_filled_text_is_text_with_blank_as_none(value: Any) -> None:
+    text = as_text(value)
+    assert as_filled(value) == (text if text is not None and text.strip() else None)

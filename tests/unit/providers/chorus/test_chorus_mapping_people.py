@@ -11,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from parley.errors import ProviderResponseError
-from parley.providers.chorus.mapping import map_team, map_user
+from parley.providers.chorus.people import map_team, map_user
 from parley.providers.chorus.schemas import user_rows
 
 
