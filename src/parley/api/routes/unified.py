@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -29,8 +31,7 @@ from parley.insights.search import seconds_param
 from parley.providers.base import MeetingFilters, Provider
 from parley.reads.cursor import CursorState, filters_digest
 from parley.reads.paging import Assembled, assemble_page, whole_list_page
-from parley.reads.store import StoreMeetingFilters
-from parley.runtime import Runtime
+from parley.reads.store import StoreMeetingFilters, StorePage, StoreReader
 from parley.storage.fulltext import MAX_QUERY_LENGTH
 from parley.unified import Meeting, MeetingType, transcript_of
 
@@ -230,126 +231,111 @@ async def list_transcripts(
     return render.page([transcript], None, out)
 
 
-async def _stored_directory(
-    request: Request,
-    list_stored: Any,
-    account_id: str,
-    paging: ListOptions,
-    out: OutputOptions,
-    *,
-    updated_after: datetime | None,
-    q: str | None,
-) -> Response:
-    """Users or teams from the synced copy."""
-    stored.check_store_request(request, out)
-    found = await list_stored(
-        account_id,
-        limit=paging.limit,
-        cursor=paging.next_cursor,
-        updated_after=utc(updated_after),
-        q=q,
+@dataclass(frozen=True)
+class _Directory:
+    """Users or teams: the same four reads over the provider or the synced copy."""
+
+    resource: str  # "users"
+    item: str  # "user"
+    q_help: str
+    list_live: Callable[[Provider], Awaitable[Sequence[Any]]]
+    get_live: Callable[[Provider, str], Awaitable[Any]]
+    list_stored: Callable[[StoreReader], Callable[..., Awaitable[StorePage[Any]]]]
+    get_stored: Callable[[StoreReader, str, str], Awaitable[Any]]
+
+
+def _directory_routes(d: _Directory) -> None:
+    """`GET /{resource}` and `GET /{resource}/{item_id}` for one directory."""
+
+    async def list_items(
+        request: Request,
+        runtime: RuntimeDep,
+        provider: AccountProvider,
+        integrated_account_id: str = Query(...),
+        source: Source = Query("live"),
+        updated_after: datetime | None = UPDATED_AFTER,
+        q: str | None = Query(None, max_length=MAX_QUERY_LENGTH, description=d.q_help),
+        paging: ListOptions = Depends(list_options),
+        out: OutputOptions = Depends(output_options),
+    ) -> Response:
+        reject_unknown(request, (*STORE_ONLY, *LIST))
+        stored.reject_store_only(source, updated_after=updated_after, q=q)
+        account = integrated_account_id
+        if source == "store":
+            stored.check_store_request(request, out)
+            found = await d.list_stored(runtime.store)(
+                account,
+                limit=paging.limit,
+                cursor=paging.next_cursor,
+                updated_after=utc(updated_after),
+                q=q,
+            )
+            return stored.envelope(found, out)
+        items = list(await d.list_live(provider))
+        page = await _page(runtime, account, d.resource, {}, paging, whole_list_page(items))
+        cursor = _cursor(runtime, account, d.resource, {}, page.next_state)
+        return render.page(page.items, cursor, out)
+
+    async def get_item(
+        request: Request,
+        runtime: RuntimeDep,
+        provider: AccountProvider,
+        item_id: str = Path(..., alias=f"{d.item}_id"),
+        integrated_account_id: str = Query(...),
+        source: Source = Query("live"),
+        out: OutputOptions = Depends(output_options),
+    ) -> Response:
+        reject_unknown(request, ())
+        if source == "store":
+            stored.check_store_request(request, out)
+            found = await d.get_stored(runtime.store, integrated_account_id, item_id)
+            return render.one(found, out)
+        return render.one(await d.get_live(provider, item_id), out)
+
+    router.add_api_route(
+        f"/{d.resource}",
+        list_items,
+        methods=["GET"],
+        name=f"list_{d.resource}",
+        summary=f"List {d.resource}",
+        description=f"{d.resource.capitalize()} of the account.",
+        response_model=JSON,
     )
-    return stored.envelope(found, out)
+    router.add_api_route(
+        f"/{d.resource}/{{{d.item}_id}}",
+        get_item,
+        methods=["GET"],
+        name=f"get_{d.item}",
+        summary=f"Get a {d.item}",
+        description=f"One {d.item}"
+        + (
+            " (Chorus has no get-by-id; Parley resolves it from the list)."
+            if d.item == "user"
+            else "."
+        ),
+        response_model=JSON,
+    )
 
 
-async def _live_directory(
-    runtime: Runtime,
-    resource: str,
-    items: list[Any],
-    account_id: str,
-    paging: ListOptions,
-    out: OutputOptions,
-) -> Response:
-    """Users or teams: the provider's whole list, paged by Parley."""
-    page = await _page(runtime, account_id, resource, {}, paging, whole_list_page(items))
-    return render.page(page.items, _cursor(runtime, account_id, resource, {}, page.next_state), out)
-
-
-@router.get("/users", summary="List users", response_model=JSON)
-async def list_users(
-    request: Request,
-    runtime: RuntimeDep,
-    provider: AccountProvider,
-    integrated_account_id: str = Query(...),
-    source: Source = Query("live"),
-    updated_after: datetime | None = UPDATED_AFTER,
-    q: str | None = Query(
-        None, max_length=MAX_QUERY_LENGTH, description="source=store: in name or email."
-    ),
-    paging: ListOptions = Depends(list_options),
-    out: OutputOptions = Depends(output_options),
-) -> Response:
-    """Users of the account."""
-    reject_unknown(request, (*STORE_ONLY, *LIST))
-    stored.reject_store_only(source, updated_after=updated_after, q=q)
-    account = integrated_account_id
-    if source == "store":
-        store = runtime.store.list_users
-        return await _stored_directory(
-            request, store, account, paging, out, updated_after=updated_after, q=q
-        )
-    users = await provider.list_users()
-    return await _live_directory(runtime, "users", users, account, paging, out)
-
-
-@router.get("/users/{user_id}", summary="Get a user", response_model=JSON)
-async def get_user(
-    request: Request,
-    runtime: RuntimeDep,
-    provider: AccountProvider,
-    user_id: str = Path(...),
-    integrated_account_id: str = Query(...),
-    source: Source = Query("live"),
-    out: OutputOptions = Depends(output_options),
-) -> Response:
-    """One user (Chorus has no get-by-id; Parley resolves it from the list)."""
-    reject_unknown(request, ())
-    if source == "store":
-        stored.check_store_request(request, out)
-        return render.one(await runtime.store.get_user(integrated_account_id, user_id), out)
-    return render.one(await provider.get_user(user_id), out)
-
-
-@router.get("/teams", summary="List teams", response_model=JSON)
-async def list_teams(
-    request: Request,
-    runtime: RuntimeDep,
-    provider: AccountProvider,
-    integrated_account_id: str = Query(...),
-    source: Source = Query("live"),
-    updated_after: datetime | None = UPDATED_AFTER,
-    q: str | None = Query(
-        None, max_length=MAX_QUERY_LENGTH, description="source=store: in the name."
-    ),
-    paging: ListOptions = Depends(list_options),
-    out: OutputOptions = Depends(output_options),
-) -> Response:
-    """Teams of the account."""
-    reject_unknown(request, (*STORE_ONLY, *LIST))
-    stored.reject_store_only(source, updated_after=updated_after, q=q)
-    account = integrated_account_id
-    if source == "store":
-        store = runtime.store.list_teams
-        return await _stored_directory(
-            request, store, account, paging, out, updated_after=updated_after, q=q
-        )
-    teams = await provider.list_teams()
-    return await _live_directory(runtime, "teams", teams, account, paging, out)
-
-
-@router.get("/teams/{team_id}", summary="Get a team", response_model=JSON)
-async def get_team(
-    request: Request,
-    runtime: RuntimeDep,
-    provider: AccountProvider,
-    team_id: str = Path(...),
-    integrated_account_id: str = Query(...),
-    source: Source = Query("live"),
-    out: OutputOptions = Depends(output_options),
-) -> Response:
-    """One team."""
-    reject_unknown(request, ())
-    if source == "store":
-        stored.check_store_request(request, out)
-        return render.one(await runtime.store.get_team(integrated_account_id, team_id), out)
-    return render.one(await provider.get_team(team_id), out)
+_directory_routes(
+    _Directory(
+        "users",
+        "user",
+        "source=store: in name or email.",
+        list_live=lambda provider: provider.list_users(),
+        get_live=lambda provider, id_: provider.get_user(id_),
+        list_stored=lambda store: store.list_users,
+        get_stored=lambda store, account, id_: store.get_user(account, id_),
+    )
+)
+_directory_routes(
+    _Directory(
+        "teams",
+        "team",
+        "source=store: in the name.",
+        list_live=lambda provider: provider.list_teams(),
+        get_live=lambda provider, id_: provider.get_team(id_),
+        list_stored=lambda store: store.list_teams,
+        get_stored=lambda store, account, id_: store.get_team(account, id_),
+    )
+)
