@@ -3,8 +3,8 @@
 Listing, full-meeting fetches and store writes overlap: a lister walks the provider's pages,
 each page's full fetches start at once (sharing one concurrency gate, the account's rate
 limiter paces them), and the writer commits pages strictly in order, each in one
-transaction with its events and the run's checkpoint. At most `PREFETCH` pages are held in
-memory, whatever the account's size.
+transaction with its events and the run's checkpoint. At most `1 + PREFETCH` pages are held
+in memory (the one being written, the ones listed ahead), whatever the account's size.
 """
 
 from __future__ import annotations
@@ -195,13 +195,18 @@ class SyncEngine:
     ) -> None:
         filters = MeetingFilters(start_time_after=ctx.checkpoint.window_start)
         gate = asyncio.Semaphore(self._concurrency)
-        queue: asyncio.Queue[asyncio.Task[_Prepared] | None] = asyncio.Queue(PREFETCH)
+        # Pages held at once: the one being written plus PREFETCH being listed and fetched. A
+        # slot is taken before a page is listed and freed once it is committed, so a slow
+        # writer never lets fetched meetings pile up (memory stays flat whatever the size).
+        slots = asyncio.Semaphore(1 + PREFETCH)
+        queue: asyncio.Queue[asyncio.Task[_Prepared] | None] = asyncio.Queue()
         seen: set[str] = set()
         inflight: set[asyncio.Task[_Prepared]] = set()
 
         async def produce() -> None:
             position = ctx.checkpoint.position
             while True:
+                await slots.acquire()
                 page = await self.retrying(
                     lambda: provider.list_meetings_page(filters, position)  # noqa: B023
                 )
@@ -237,6 +242,7 @@ class SyncEngine:
                 inflight.discard(task)  # done pages are not kept: memory stays flat
                 await uninterrupted(self._commit(ctx, prepared))
                 del prepared
+                slots.release()
                 if on_page is not None:
                     on_page(dict(ctx.counts))
             await producer
