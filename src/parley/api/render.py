@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from parley.api.params import OutputOptions
 
-__all__ = ["JsonBody", "one", "page"]
+__all__ = ["JsonBody", "envelope", "one", "page"]
 
 # `Any` serialises each value by its own schema (a model by its model's, dicts by inference),
 # so one adapter serves every resource and the envelope around it.
@@ -51,6 +51,11 @@ def _content(items: Any, out: OutputOptions, *, many: bool) -> tuple[Any, Any]:
     return items, {"__all__": fields} if many else fields
 
 
+def envelope(result: Sequence[Any], next_cursor: str | None = None) -> dict[str, Any]:
+    """The list envelope `{"result", "next_cursor", "result_count"}` around `result`."""
+    return {"result": result, "next_cursor": next_cursor, "result_count": len(result)}
+
+
 def one(obj: BaseModel, out: OutputOptions) -> JsonBody:
     """One object, shaped by the output options."""
     content, exclude = _content(obj, out, many=False)
@@ -60,5 +65,5 @@ def one(obj: BaseModel, out: OutputOptions) -> JsonBody:
 def page(items: Sequence[BaseModel], next_cursor: str | None, out: OutputOptions) -> JsonBody:
     """The list envelope `{"result", "next_cursor", "result_count"}` of shaped objects."""
     content, exclude = _content(items, out, many=True)
-    body = {"result": content, "next_cursor": next_cursor, "result_count": len(items)}
+    body = envelope(content, next_cursor)
     return JsonBody(_JSON.dump_json(body, exclude={"result": exclude} if exclude else None))

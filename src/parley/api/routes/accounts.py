@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from parley.api import render
 from parley.api.deps import CurrentTenant, RuntimeDep
 from parley.errors import InvalidRequestError
 
@@ -84,7 +85,7 @@ async def list_accounts(tenant: CurrentTenant, runtime: RuntimeDep) -> dict[str,
     """Every account of your tenant, newest first."""
     views = await runtime.accounts.list(tenant.id)
     result = [_public(v) for v in views]
-    return {"result": result, "next_cursor": None, "result_count": len(result)}
+    return render.envelope(result)
 
 
 @router.get("/integrated-accounts/{account_id}", summary="Get an integrated account")

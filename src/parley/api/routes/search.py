@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 
+from parley.api import render
 from parley.api.deps import CurrentTenant, RuntimeDep
 from parley.api.params import reject_unknown, utc
 from parley.errors import InvalidCursorError, InvalidRequestError
@@ -83,4 +84,4 @@ async def search_transcripts(
         before = None if following.before is None else str(following.before)
         cursor = runtime.cursors.encode(CursorState(before, following.skip), digest)
     result = [hit.model_dump(mode="json") for hit in found.hits]
-    return {"result": result, "next_cursor": cursor, "result_count": len(result)}
+    return render.envelope(result, cursor)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from parley.api import render
 from parley.api.deps import CurrentTenant, RuntimeDep
 from parley.api.params import ListOptions, list_options, reject_unknown
 from parley.errors import InvalidCursorError
@@ -76,7 +77,7 @@ async def list_sync_runs(
         last = views[-1]
         cursor = runtime.cursors.encode(CursorState(_position(last.created_at, last.id), 0), digest)
     result = [v.model_dump(mode="json") for v in views]
-    return {"result": result, "next_cursor": cursor, "result_count": len(result)}
+    return render.envelope(result, cursor)
 
 
 @router.get("/sync-runs/{run_id}", summary="Get a sync run")

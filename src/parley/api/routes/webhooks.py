@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from parley.api import render
 from parley.api.deps import CurrentTenant, RuntimeDep
 from parley.api.params import reject_unknown
 from parley.webhooks import DeliveryQuery, DeliveryView, WebhookView
@@ -63,7 +64,7 @@ async def create_webhook(
 async def list_webhooks(tenant: CurrentTenant, runtime: RuntimeDep) -> dict[str, Any]:
     """Every subscription of your tenant, newest first (secrets are never listed)."""
     result = [_json(view) for view in await runtime.webhooks.subscriptions.list(tenant.id)]
-    return {"result": result, "next_cursor": None, "result_count": len(result)}
+    return render.envelope(result)
 
 
 @router.get("/webhooks/{webhook_id}", summary="Get a webhook subscription")
@@ -129,7 +130,7 @@ async def list_deliveries(
     )
     views, cursor = await runtime.webhooks.deliveries.list(tenant.id, query)
     result = [_delivery(view) for view in views]
-    return {"result": result, "next_cursor": cursor, "result_count": len(result)}
+    return render.envelope(result, cursor)
 
 
 @router.get("/webhook-deliveries/{delivery_id}", summary="Get a webhook delivery")
