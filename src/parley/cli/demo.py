@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -18,6 +21,7 @@ from parley.sandbox.server import SandboxServer
 __all__ = ["demo"]
 
 DEMO_DIR = Path(".parley")
+_STOP = (signal.SIGINT, signal.SIGTERM)
 
 
 def demo(
@@ -77,6 +81,32 @@ async def _run(settings: Settings, sandbox: SandboxServer, port: int) -> None:
         config = uvicorn.Config(
             create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
         )
-        await uvicorn.Server(config).serve()
+        await _Server(config).serve()
     finally:
-        await runtime.close()
+        await _close(runtime)
+
+
+class _Server(uvicorn.Server):
+    """Ctrl-C and SIGTERM stop the server gracefully and end the demo right there."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn's own version raises the signal again once it has stopped, for asyncio to
+        # cancel the demo while the database closes: a traceback instead of a clean stop.
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _STOP}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+async def _close(runtime: Runtime) -> None:
+    """Close the runtime to its end: uvicorn hands Ctrl-C back to asyncio once it has stopped,
+    which cancels this task while the database closes (a logged traceback, not a clean stop).
+    """
+    closing = asyncio.ensure_future(runtime.close())
+    while not closing.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(closing)
+    closing.result()
