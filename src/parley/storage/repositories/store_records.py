@@ -69,7 +69,7 @@ class MeetingRecord:
     has_details: bool
     content_hash: str
     #: The transcript as `ENTRY_CONTENT` tuples, in spoken order (empty without one).
-    entries: tuple[tuple[Any, ...], ...] = ()
+    entries: tuple[tuple[Any, ...], ...]
 
     @property
     def id(self) -> str:
