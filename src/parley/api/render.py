@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pydantic_core
 from fastapi import Response
 from pydantic import BaseModel, TypeAdapter
 
 from parley.api.params import OutputOptions
+from parley.unified import EncodedMeeting
 
-__all__ = ["JsonBody", "envelope", "one", "page"]
+__all__ = ["JsonBody", "encoded_page", "envelope", "one", "page"]
 
 # `Any` serialises each value by its own schema (a model by its model's, dicts by inference),
 # so one adapter serves every resource and the envelope around it.
@@ -67,3 +69,29 @@ def page(items: Sequence[BaseModel], next_cursor: str | None, out: OutputOptions
     content, exclude = _content(items, out, many=True)
     body = envelope(content, next_cursor)
     return JsonBody(_JSON.dump_json(body, exclude={"result": exclude} if exclude else None))
+
+
+def _encoded(item: EncodedMeeting, out: OutputOptions) -> bytes:
+    """One encoded meeting shaped by the output options, as `_content` shapes a model."""
+    if out.response_format == "raw":
+        whole = item.remote_data
+    elif out.ignore_remote_data:
+        whole = item.body
+    else:
+        whole = b'{"remote_data":' + item.remote_data + b"," + item.body[1:]
+    if not out.exclude_fields:
+        return whole
+    # Rare: dropping fields means reading the object back.
+    data = pydantic_core.from_json(whole)
+    for field in out.exclude_fields:
+        data.pop(field, None)
+    return _JSON.dump_json(data)
+
+
+def encoded_page(
+    items: Sequence[EncodedMeeting], next_cursor: str | None, out: OutputOptions
+) -> JsonBody:
+    """`page` for meetings already encoded: the envelope written around their bytes."""
+    result = b",".join([_encoded(item, out) for item in items])
+    tail = _JSON.dump_json({"next_cursor": next_cursor, "result_count": len(items)})
+    return JsonBody(b'{"result":[' + result + b"]," + tail[1:])

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 import httpx
 
 from parley.http.client import HttpOptions
-from parley.unified import Meeting, Team, User
+from parley.unified import EncodedMeeting, Meeting, Team, User
 
 __all__ = [
     "Credentials",
+    "EncodedMeetingLister",
     "MediaKind",
     "MeetingFilters",
     "Provider",
@@ -157,4 +158,16 @@ class ProviderFactory(Protocol):
         recording_url: RecordingUrl | None = None,
     ) -> Provider:
         """A Provider for these credentials (base_url overrides the default host)."""
+        ...
+
+
+@runtime_checkable
+class EncodedMeetingLister(Protocol):
+    """Optional: a provider that lists meetings already encoded as JSON (the list route's fast
+    path). Each page holds what `list_meetings_page` gives for the same call, encoded."""
+
+    async def list_meetings_json_page(
+        self, filters: MeetingFilters, position: str | None = None
+    ) -> ProviderPage[EncodedMeeting]:
+        """One provider page of list-level meetings as JSON."""
         ...

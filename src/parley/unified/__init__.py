@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from parley.unified.base import UnifiedModel, to_utc
+from parley.unified.encoded import EncodedMeeting
 from parley.unified.meeting import (
     Attendee,
     AttendeeType,
@@ -26,6 +27,7 @@ __all__ = [
     "Attendee",
     "AttendeeType",
     "CrmContext",
+    "EncodedMeeting",
     "Meeting",
     "MeetingRef",
     "MeetingStatus",

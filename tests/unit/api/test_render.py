@@ -10,6 +10,8 @@ import pytest
 
 from parley.api import render
 from parley.api.params import OutputOptions
+from parley.providers.chorus.listing import meeting_from_row
+from parley.providers.chorus.listing_json import encode_meeting
 from parley.unified import Attendee, Meeting, MeetingStatus, User
 
 MEETING = Meeting(
@@ -79,6 +81,45 @@ def test_raw_format_is_the_provider_json_minus_excluded_fields() -> None:
 
 def test_an_empty_page_counts_zero() -> None:
     assert body(render.page([], None, options())) == {
+        "result": [],
+        "next_cursor": None,
+        "result_count": 0,
+    }
+
+
+ROWS = [
+    {"engagement_id": "E1", "subject": "Pricing", "processing_state": "done", "duration": 60.5},
+    {"engagement_id": "E2", "engagement_type": "dialer", "date_time": 1632490362, "x": [1]},
+]
+
+
+@pytest.mark.parametrize(
+    "out",
+    [
+        options(),
+        options(ignore=True),
+        options(exclude=("title", "attendees")),
+        options(exclude=("remote_data", "status")),
+        options("raw"),
+        options("raw", exclude=("engagement",)),
+        options("raw", ignore=True),
+    ],
+)
+@pytest.mark.parametrize("cursor", [None, "next-1"])
+def test_an_encoded_page_is_the_page_of_the_same_meetings(
+    out: OutputOptions, cursor: str | None
+) -> None:
+    encoded = [encode_meeting(json.dumps(row).encode()) for row in ROWS]
+    models = [meeting_from_row(row) for row in ROWS]
+
+    response = render.encoded_page(encoded, cursor, out)
+
+    assert body(response) == body(render.page(models, cursor, out))
+    assert list(body(response)) == ["result", "next_cursor", "result_count"]
+
+
+def test_an_empty_encoded_page_is_an_empty_envelope() -> None:
+    assert body(render.encoded_page([], None, options())) == {
         "result": [],
         "next_cursor": None,
         "result_count": 0,

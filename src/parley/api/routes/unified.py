@@ -28,7 +28,7 @@ from parley.api.params import (
 from parley.api.routes import unified_store as stored
 from parley.errors import InvalidRequestError, UnsupportedFilterError
 from parley.insights.search import seconds_param
-from parley.providers.base import MeetingFilters, Provider
+from parley.providers.base import EncodedMeetingLister, MeetingFilters, Provider
 from parley.reads.cursor import CursorState, filters_digest
 from parley.reads.paging import Assembled, assemble_page, whole_list_page
 from parley.reads.store import StoreMeetingFilters, StorePage, StoreReader
@@ -146,10 +146,19 @@ async def list_meetings(
     _check_supported(provider, given)
     key = {**given, "remote_query": filters.remote_query}
 
+    # The same meetings already encoded as JSON, when the provider offers them.
+    lister = provider if isinstance(provider, EncodedMeetingLister) else None
+    encoded = lister is not None and expand != "transcript"
+
     async def fetch(position: str | None) -> Any:
+        if lister is not None and encoded:
+            return await lister.list_meetings_json_page(filters, position)
         return await provider.list_meetings_page(filters, position)
 
     page = await _page(runtime, integrated_account_id, "meetings", key, paging, fetch)
+    if encoded:
+        cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
+        return render.encoded_page(page.items, cursor, out)
     meetings: list[Meeting] = page.items
     if expand == "transcript":
         meetings = await provider.get_meetings(meetings)

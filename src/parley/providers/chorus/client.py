@@ -16,9 +16,14 @@ from parley.errors import (
     ProviderResponseError,
     UnsupportedFilterError,
 )
-from parley.http import HttpOptions, RateLimitState, ResilientClient
+from parley.http import HttpOptions, RateLimitState, ResilientClient, json_body
 from parley.providers.base import Credentials, MeetingFilters
 from parley.providers.chorus.info import TYPE_VALUES
+from parley.providers.chorus.listing_json import (
+    EngagementRows,
+    engagement_rows,
+    engagement_rows_of,
+)
 from parley.providers.chorus.schemas import ChorusEngagementPage
 from parley.unified import to_utc
 
@@ -105,6 +110,16 @@ def _iso(moment: datetime) -> str:
     return to_utc(moment).isoformat().replace("+00:00", "Z")
 
 
+def _rows_of(response: httpx.Response) -> Any:
+    # msgspec splits a well-formed page without decoding its rows; what it refuses goes to the
+    # general decoder (ValueError there: not JSON at all, which is retried).
+    try:
+        return engagement_rows(response.content)
+    except ValueError:
+        body = json_body(response)
+    return engagement_rows_of(body) or body
+
+
 def engagement_params(filters: MeetingFilters) -> dict[str, str]:
     """`/v3/engagements` query parameters for unified filters (UnsupportedFilterError if not)."""
     # remote_query goes first so Parley's own translation of a unified filter wins.
@@ -172,6 +187,15 @@ class ChorusClient:
         if not isinstance(body, dict):
             raise ProviderResponseError("Chorus sent a /v3/engagements page that is not an object.")
         return ChorusEngagementPage.model_validate(body)
+
+    async def engagement_rows(self, params: Mapping[str, str]) -> EngagementRows:
+        """One `GET /v3/engagements` page split into its rows' JSON text (the JSON list path)."""
+        body = await self._http.request_json(
+            "GET", "/v3/engagements", params=params, headers={"Accept": JSON}, decode=_rows_of
+        )
+        if not isinstance(body, EngagementRows):
+            raise ProviderResponseError("Chorus sent a /v3/engagements page that is not an object.")
+        return body
 
     async def conversation(self, conversation_id: str) -> Any:
         """`GET /api/v1/conversations/{id}` with the fields the mapping reads."""

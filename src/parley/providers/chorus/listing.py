@@ -34,7 +34,7 @@ from parley.providers.chorus.mapping import (
 )
 from parley.unified import AttendeeType, Meeting, MeetingStatus, MeetingType
 
-__all__ = ["attendees_of", "meeting_from_row", "tracker_matches_of"]
+__all__ = ["attendees_of", "meeting_fields", "meeting_from_row", "tracker_matches_of"]
 
 _validate = Meeting.model_validate
 _NOT_RECORDED = (MeetingStatus.SCHEDULED, MeetingStatus.NO_SHOW)
@@ -50,10 +50,29 @@ def _lower(value: Any) -> str:
 
 def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None = None) -> Meeting:
     """A list-level Meeting from one `/v3/engagements` row, as `map_meeting(row, None)`."""
+    fields = meeting_fields(row, recording_url)
+    return _validate({"remote_data": {"engagement": dict(row)}, **fields})
+
+
+def _filled(value: Any) -> str | None:
+    # `as_filled`, with the usual case (non-blank text) answered without a call.
+    if value.__class__ is str and value and not value.isspace():
+        return value
+    return as_filled(value)
+
+
+def meeting_fields(
+    row: Mapping[str, Any], recording_url: RecordingUrl | None = None
+) -> dict[str, Any]:
+    """Every Meeting field but `remote_data`, in the model's order, from one engagement row.
+
+    The values are what `Meeting` validates them into (enum members, aware datetimes), so the
+    model path validates this dict and the JSON path (`listing_json.py`) encodes it as it is.
+    """
     if not isinstance(row, Mapping):
         raise ProviderResponseError("Chorus sent engagement that is not a JSON object.")
     get = row.get
-    meeting_id = as_filled(get("engagement_id"))
+    meeting_id = _filled(get("engagement_id"))
     if meeting_id is None:
         raise ProviderResponseError("Chorus sent a meeting without an id.")
     kind = _lower(get("engagement_type"))
@@ -63,8 +82,8 @@ def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None 
         status = MeetingStatus.NO_SHOW  # the spec's own example: "done" and nobody came
     else:
         status = status_of(as_text(get("processing_state"))) or MeetingStatus.UNKNOWN
-    owner_id, owner_email = as_filled(get("user_id")), as_filled(get("user_email"))
-    owner_name = as_filled(get("user_name"))
+    owner_id, owner_email = _filled(get("user_id")), _filled(get("user_email"))
+    owner_name = _filled(get("user_name"))
     owner = None
     if owner_id or owner_name or owner_email:
         owner = {"user_id": owner_id, "name": owner_name, "email": owner_email}
@@ -78,33 +97,43 @@ def meeting_from_row(row: Mapping[str, Any], recording_url: RecordingUrl | None 
         audio = recording_url(meeting_id, "audio")
         video = None if kind == "dialer" else recording_url(meeting_id, "video")
     trackers = tracker_matches_of(get("tracker_matches"))
-    crm = {
-        "account_id": as_filled(get("account_id")),
-        "account_name": as_filled(get("account_name")),
-        "opportunity_id": as_filled(get("opportunity_id")),
-        "opportunity_name": as_filled(get("opportunity_name")),
-    }
-    return _validate(
-        {
-            "id": meeting_id,
-            "title": as_filled(get("subject")),
-            "type": MEETING_TYPES.get(kind, MeetingType.OTHER),
-            "status": status,
-            "start_time": start,
-            "end_time": end_of(start, duration),
-            "duration": duration,
-            "language": as_filled(get("language")),
-            "web_url": as_filled(get("url")),
-            "owner": owner,
-            "attendees": attendees_of(get("participants"), owner_id, owner_email),
-            "audio_recording_url": audio,
-            "video_recording_url": video,
-            "topics": list(dict.fromkeys(t["name"] for t in trackers if t["count"] > 0)),
-            "trackers": trackers,
-            "crm": crm if any(crm.values()) else None,
-            "remote_data": {"engagement": dict(row)},
+    crm = None
+    account_id, account_name = _filled(get("account_id")), _filled(get("account_name"))
+    deal_id, deal_name = _filled(get("opportunity_id")), _filled(get("opportunity_name"))
+    if account_id or account_name or deal_id or deal_name:
+        crm = {
+            "account_id": account_id,
+            "account_name": account_name,
+            "opportunity_id": deal_id,
+            "opportunity_name": deal_name,
+            "deal_stage": None,
         }
-    )
+    return {
+        "id": meeting_id,
+        "title": _filled(get("subject")),
+        "type": MEETING_TYPES.get(kind, MeetingType.OTHER),
+        "status": status,
+        "start_time": start,
+        "end_time": end_of(start, duration),
+        "duration": duration,
+        "language": _filled(get("language")),
+        "web_url": _filled(get("url")),
+        "meeting_url": None,
+        "calendar_event_id": None,
+        "owner": owner,
+        "attendees": attendees_of(get("participants"), owner_id, owner_email),
+        "audio_recording_url": audio,
+        "video_recording_url": video,
+        "topics": list(dict.fromkeys(t["name"] for t in trackers if t["count"] > 0)),
+        "trackers": trackers,
+        "transcript": None,
+        "speakers": None,
+        "summary": None,
+        "action_items": [],
+        "crm": crm,
+        "created_at": None,
+        "updated_at": None,
+    }
 
 
 def attendees_of(
@@ -123,7 +152,7 @@ def attendees_of(
         if not isinstance(p, dict):
             continue  # one odd element must not sink its siblings
         get = p.get
-        user_id, email = as_filled(get("user_id")), as_filled(get("email"))
+        user_id, email = _filled(get("user_id")), _filled(get("email"))
         person = as_text(get("person_id"))
         is_host = (
             (owner_id is not None and user_id == owner_id)
@@ -137,10 +166,10 @@ def attendees_of(
                 # Attendees need an id: the person id, else whatever else identifies them.
                 "id": person if person and not person.isspace() else user_id or email or str(index),
                 "user_id": user_id,
-                "name": as_filled(get("name")),
+                "name": _filled(get("name")),
                 "email": email,
-                "title": as_filled(get("title")),
-                "company_name": as_filled(get("company_name")),
+                "title": _filled(get("title")),
+                "company_name": _filled(get("company_name")),
                 "is_host": is_host,
                 "type": _USER if internal else _GUEST,
             }
@@ -157,7 +186,7 @@ def tracker_matches_of(matches: Any) -> list[dict[str, Any]]:
     for m in matches:
         if not isinstance(m, dict):
             continue
-        name = as_filled(m.get("name"))
+        name = _filled(m.get("name"))
         if name is None:
             continue
         count = m.get("num_matches")

@@ -22,21 +22,24 @@ from parley.providers.chorus.client import ChorusClient, engagement_params
 from parley.providers.chorus.conversation import meeting_from_doc
 from parley.providers.chorus.info import CHORUS_INFO
 from parley.providers.chorus.listing import meeting_from_row
+from parley.providers.chorus.listing_json import MeetingJsonMemo, links_key
 from parley.providers.chorus.mapping import RecordingUrl, engagement_row_of
 from parley.providers.chorus.people import map_team, map_user
 from parley.providers.chorus.schemas import ChorusEngagementPage, user_rows
-from parley.unified import Meeting, Team, User
+from parley.unified import EncodedMeeting, Meeting, Team, User
 
 __all__ = ["ChorusFactory", "ChorusProvider"]
 
 logger = logging.getLogger("parley.providers.chorus")
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+#: Encoded list rows of every account in this process (see `listing_json`).
+_ENCODED = MeetingJsonMemo()
 
 
-def _map_rows(
-    rows: Iterable[Mapping[str, Any]], build: Callable[[Mapping[str, Any]], T]
-) -> list[T]:
+def _map_rows(rows: Iterable[R], build: Callable[[R], T]) -> list[T]:
     items = []
     for row in rows:
         try:
@@ -60,13 +63,17 @@ class ChorusProvider:
         """Validate the token with `GET /api/v1/users/me`; return the token's own user."""
         return map_user(await self._client.me())
 
-    async def _page(
-        self, filters: MeetingFilters, position: str | None
-    ) -> tuple[ChorusEngagementPage, list[Meeting]]:
+    @staticmethod
+    def _params(filters: MeetingFilters, position: str | None) -> dict[str, str]:
         params = engagement_params(filters)
         if position is not None:
             params["continuation_key"] = position
-        page = await self._client.engagements(params)
+        return params
+
+    async def _page(
+        self, filters: MeetingFilters, position: str | None
+    ) -> tuple[ChorusEngagementPage, list[Meeting]]:
+        page = await self._client.engagements(self._params(filters, position))
         build = self._engagement_meeting
         meetings = list(dedupe(_map_rows(page.engagements or [], build), key=lambda m: m.id))
         return page, meetings
@@ -83,6 +90,20 @@ class ChorusProvider:
         paginator = ContinuationKeyPaginator(position)
         more = paginator.has_more(page.continuation_key, page.engagements or [])
         return ProviderPage(items=meetings, next_position=paginator.current_key if more else None)
+
+    async def list_meetings_json_page(
+        self, filters: MeetingFilters, position: str | None = None
+    ) -> ProviderPage[EncodedMeeting]:
+        """`list_meetings_page`, each meeting already encoded as JSON (the list route's answer)."""
+        page = await self._client.engagement_rows(self._params(filters, position))
+        links, link = links_key(self._recording_url), self._recording_url
+        encoded = _map_rows(page.rows, lambda raw: _ENCODED.encode(raw, link, links))
+        paginator = ContinuationKeyPaginator(position)
+        more = paginator.has_more(page.continuation_key, page.rows)
+        return ProviderPage(
+            items=list(dedupe(encoded, key=lambda m: m.id)),
+            next_position=paginator.current_key if more else None,
+        )
 
     async def iter_meetings(self, filters: MeetingFilters) -> AsyncIterator[Meeting]:
         """Every matching meeting exactly once, newest first, following continuation keys."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, cast
 
 import pytest
+from tests.integration.providers.chorus.conftest import playback
 
 from parley.providers.base import MeetingFilters
 from parley.providers.chorus import ChorusProvider
@@ -144,3 +146,50 @@ async def test_a_hidden_rate_limit_is_found_and_respected(connect: Connect) -> N
     assert stats["max_requests_per_second"] <= 8
     # The limiter learns the limit from a few 429s, then stays under it.
     assert stats["rate_limited"] <= 0.15 * stats["requests"]
+
+
+async def _walk(provider: ChorusProvider, json_pages: bool) -> list[tuple[Any, str | None]]:
+    pages: list[tuple[Any, str | None]] = []
+    position = None
+    while True:
+        if json_pages:
+            encoded = await provider.list_meetings_json_page(MeetingFilters(), position)
+            items = [
+                json.loads(b'{"remote_data":' + m.remote_data + b"," + m.body[1:])
+                for m in encoded.items
+            ]
+            page: Any = encoded
+        else:
+            page = await provider.list_meetings_page(MeetingFilters(), position)
+            items = [m.model_dump(mode="json") for m in page.items]
+        pages.append((items, page.next_position))
+        if page.next_position is None:
+            return pages
+        position = page.next_position
+
+
+async def test_json_pages_hold_the_meetings_of_model_pages(
+    connect: Connect, sandbox: SandboxServer
+) -> None:
+    async with connect(sandbox, recording_url=playback) as provider:
+        models = await _walk(provider, json_pages=False)
+        encoded = await _walk(provider, json_pages=True)
+        again = await _walk(provider, json_pages=True)  # from the memo this time
+
+    assert encoded == models
+    assert again == models
+    assert sum(len(items) for items, _ in encoded) == len(served_ids(sandbox))
+
+
+async def test_json_pages_survive_5xx_429_and_truncated_bodies(connect: Connect) -> None:
+    with SandboxServer(SandboxConfig(seed=11, meetings=250)) as sandbox:
+        async with connect(sandbox) as provider:
+            clean = await _walk(provider, json_pages=True)
+        sandbox.set_faults(FaultConfig(error_rate=0.2, rate_limit_rps=5, truncate_rate=0.3))
+        async with connect(sandbox, rate=30.0, min_rate=3.0) as provider:
+            faulty = await _walk(provider, json_pages=True)
+        stats = sandbox.stats()
+
+    assert faulty == clean
+    assert cast(int, stats["errors_injected"]) > 0
+    assert cast(int, stats["truncated"]) > 0
