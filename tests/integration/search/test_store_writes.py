@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from search_seed import line, meeting, store, store_people
+from sqlalchemy import update
 
 from parley.insights import SearchFilters, TranscriptSearch
 from parley.reads.store import StoreReader
-from parley.storage import Database
+from parley.storage import Database, StoredMeeting
 from parley.storage.repositories.store import StoreRepository, WriteOutcome, meeting_record
 from parley.unified import Team, User
 
@@ -42,3 +43,35 @@ async def test_nul_characters_from_the_provider_are_dropped(
         assert await repository.write_meetings(account, [record], states) == [
             WriteOutcome.UNCHANGED
         ]
+
+
+async def test_a_meeting_stored_with_a_version_one_hash_is_unchanged_and_rehashed(
+    database: Database, account: str
+) -> None:
+    # Stores written before version-2 hashes hold 64-hex version-1 ones: an unchanged
+    # meeting must not become a `meeting.updated` after the upgrade.
+    same = meeting("m1", [line(0, "Budget review"), line(1, "Pricing next.")])
+    edited = meeting("m2", [line(0, "Old text")])
+    await store(database, account, [same, edited])
+    records = [meeting_record(m, has_details=True) for m in (same, edited)]
+    async with database.session() as session:
+        for record in records:
+            await session.execute(
+                update(StoredMeeting)
+                .where(StoredMeeting.account_id == account, StoredMeeting.id == record.id)
+                .values(content_hash=record.legacy_hash())
+            )
+
+    changed = meeting("m2", [line(0, "New text")])
+    async with database.session() as session:
+        repository = StoreRepository(session)
+        fresh = [records[0], meeting_record(changed, has_details=True)]
+        states = await repository.meeting_states(account, [r.id for r in fresh])
+        assert all(len(s.content_hash) == 64 for s in states.values())
+        outcomes = await repository.write_meetings(account, fresh, states)
+
+    assert outcomes == [WriteOutcome.UNCHANGED, WriteOutcome.UPDATED]
+    async with database.session() as session:
+        states = await StoreRepository(session).meeting_states(account, ["m1", "m2"])
+    assert states["m1"].content_hash == records[0].content_hash
+    assert states["m2"].content_hash == fresh[1].content_hash

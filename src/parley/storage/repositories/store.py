@@ -114,25 +114,39 @@ class StoreRepository:
         records: Sequence[MeetingRecord],
         existing: Mapping[str, StoredMeetingState],
     ) -> list[WriteOutcome]:
-        """Insert new meetings, update changed ones; entries replaced only when they changed."""
+        """Insert new meetings, update changed ones; entries replaced only when they changed.
+
+        An unchanged meeting stored with a version-1 content hash gets its version-2 hash
+        (nothing else is written for it: it is not an update).
+        """
         now = utcnow()
         outcomes: list[WriteOutcome] = []
         created: list[MeetingRecord] = []
         changed: list[MeetingRecord] = []
+        rehashed: list[dict[str, Any]] = []
         for record in records:
             state = existing.get(record.id)
             if state is None:
                 created.append(record)
                 outcomes.append(WriteOutcome.CREATED)
-            elif state.content_hash != record.content_hash:
+            elif not record.same_content(state.content_hash):
                 changed.append(record)
                 outcomes.append(WriteOutcome.UPDATED)
             else:
                 outcomes.append(WriteOutcome.UNCHANGED)
+                if state.content_hash != record.content_hash:
+                    rehashed.append({"b_id": record.id, "content_hash": record.content_hash})
         if created:
             await self._insert_meetings(account_id, created, now)
         if changed:
             await self._update_meetings(account_id, changed, now)
+        if rehashed:
+            statement = (
+                update(_MEETINGS)
+                .where(_MEETINGS.c.account_id == account_id, _MEETINGS.c.id == bindparam("b_id"))
+                .values(content_hash=bindparam("content_hash"))
+            )
+            await self._session.execute(statement, rehashed)
         return outcomes
 
     async def _insert_meetings(

@@ -3,10 +3,19 @@
 Pure functions (no I/O): `meeting_record` turns a unified Meeting into what the
 `meetings`, `attendees` and `transcript_entries` tables hold, with the SHA-256 of the
 canonical JSON of the whole meeting (transcript included) as its content hash.
+
+Meeting content hashes are versioned. Version 2 (written now) is `"2:"` and the unpadded
+base64url SHA-256 of msgspec's canonical JSON (45 characters): about five times cheaper than
+`json.dumps(sort_keys=True)`, which spells some floats differently (`1e16` vs `1e+16`,
+`0.00001` vs `1e-05`, NaN as null). A stored version-1 hash (64 hex characters of the
+`json.dumps` form) is compared with the version-1 hash of the new record instead
+(`MeetingRecord.same_content`), so upgrading never turns an unchanged meeting into a
+`meeting.updated`. Users and teams keep the version-1 form (`content_hash`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from dataclasses import dataclass
@@ -14,6 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import msgspec
 from pydantic import TypeAdapter
 
 from parley.unified import Meeting, TranscriptEntry
@@ -28,6 +38,7 @@ __all__ = [
     "canonical_json",
     "content_hash",
     "entry_rows",
+    "legacy_canonical_json",
     "meeting_record",
     "meeting_row",
     "without_nul",
@@ -37,14 +48,33 @@ __all__ = [
 _TRANSCRIPT = TypeAdapter(list[TranscriptEntry])
 
 
+_CANONICAL = msgspec.json.Encoder(order="sorted")
+#: The prefix of a version-2 meeting content hash (version 1 is 64 hex characters).
+HASH_V2 = "2:"
+
+
 def canonical_json(value: Any) -> bytes:
     """JSON with sorted keys and no whitespace: equal documents give equal bytes."""
+    try:
+        return _CANONICAL.encode(value)
+    except (TypeError, ValueError, OverflowError):  # a type msgspec does not write
+        return legacy_canonical_json(value)
+
+
+def legacy_canonical_json(value: Any) -> bytes:
+    """Version 1 of `canonical_json`: `json.dumps` with sorted keys."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def content_hash(value: Any) -> str:
-    """SHA-256 (hex) of the canonical JSON of `value`."""
-    return hashlib.sha256(canonical_json(value)).hexdigest()
+    """SHA-256 (hex) of the version-1 canonical JSON of `value` (users and teams)."""
+    return hashlib.sha256(legacy_canonical_json(value)).hexdigest()
+
+
+def meeting_hash(canonical: bytes) -> str:
+    """A version-2 meeting content hash of canonical JSON."""
+    digest = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=")
+    return HASH_V2 + digest.decode()
 
 
 class WriteOutcome(StrEnum):
@@ -70,10 +100,39 @@ class MeetingRecord:
     content_hash: str
     #: The transcript as `ENTRY_CONTENT` tuples, in spoken order (empty without one).
     entries: tuple[tuple[Any, ...], ...]
+    #: False when the meeting has no transcript at all (None), as opposed to an empty one.
+    has_transcript: bool
 
     @property
     def id(self) -> str:
         return self.meeting.id
+
+    def same_content(self, stored_hash: str) -> bool:
+        """Whether a stored content hash, of either version, is this record's."""
+        if stored_hash.startswith(HASH_V2):
+            return stored_hash == self.content_hash
+        return stored_hash == self.legacy_hash()
+
+    def legacy_hash(self) -> str:
+        """The version-1 content hash of this record (from before version 2)."""
+        transcript = None
+        if self.has_transcript:
+            transcript = [
+                {
+                    "index": index,
+                    "speaker_id": speaker_id,
+                    "speaker_name": speaker_name,
+                    "speaker_type": speaker_type,
+                    "text": text,
+                    "start_time": start,
+                    "end_time": end,
+                }
+                for index, speaker_id, speaker_name, speaker_type, _, start, end, text in (
+                    self.entries
+                )
+            ]
+        canonical = legacy_canonical_json({"meeting": self.data, "transcript": transcript})
+        return hashlib.sha256(canonical).hexdigest()
 
 
 def meeting_record(
@@ -123,8 +182,11 @@ def _record(
     # Neither the provider's raw document nor the transcript models are kept: they are the
     # bulk of a full meeting's memory, and pages in flight must stay small.
     lean = meeting.model_copy(update={"remote_data": None, "transcript": None})
-    digest = hashlib.sha256(canonical).hexdigest()
-    return MeetingRecord(lean, data, has_details, digest, entries), canonical
+    has_transcript = meeting.transcript is not None
+    record = MeetingRecord(
+        lean, data, has_details, meeting_hash(canonical), entries, has_transcript
+    )
+    return record, canonical
 
 
 # How `canonical_json` writes a NUL character (a text holding a backslash and "u0000" matches
