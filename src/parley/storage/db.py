@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+import msgspec
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -93,6 +95,30 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+_JSON_ENCODER = msgspec.json.Encoder()
+_JSON_DECODER = msgspec.json.Decoder()
+
+
+def json_text(value: Any) -> str:
+    """JSON columns' text: msgspec, several times faster than `json.dumps` on a meeting.
+
+    Non-finite numbers are written as null (`json.dumps` wrote `NaN`, which is not JSON and
+    which PostgreSQL refuses).
+    """
+    try:
+        return _JSON_ENCODER.encode(value).decode()
+    except (TypeError, ValueError, OverflowError):  # a type msgspec does not write
+        return json.dumps(value)
+
+
+def json_value(text: str | bytes) -> Any:
+    """A JSON column's value (`json.loads` reads what msgspec refuses, e.g. an old `NaN`)."""
+    try:
+        return _JSON_DECODER.decode(text)
+    except ValueError:
+        return json.loads(text)
+
+
 def _current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
@@ -104,7 +130,11 @@ class Database:
         self._url = normalize_url(url)
         backend = self._url.get_backend_name()
         self.dialect: Dialect = "sqlite" if backend == "sqlite" else "postgresql"
-        options: dict[str, Any] = {"echo": echo}
+        options: dict[str, Any] = {
+            "echo": echo,
+            "json_serializer": json_text,
+            "json_deserializer": json_value,
+        }
         if self.dialect == "sqlite":
             self._prepare_sqlite_file()
         else:
