@@ -13,7 +13,7 @@ from parley.accounts.services import AccountServices
 from parley.accounts.urls import unified_recording_links
 from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
-from parley.http import HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
+from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
 from parley.reads.cursor import CursorCodec
 from parley.reads.store import StoreReader
@@ -54,6 +54,8 @@ class Runtime:
                 max_total_time=settings.http_max_retry_time,
             ),
             timeout=settings.http_timeout,
+            # Provider connections are kept and reused across requests (closed in `close`).
+            pool=ConnectionPool(),
         )
         self.cursors = CursorCodec(vault.signer(b"cursor"))
         accounts = AccountServices.build(
@@ -110,9 +112,11 @@ class Runtime:
             yield
 
     async def close(self) -> None:
-        """Release the job queue and the database."""
+        """Release the job queue, the provider connections and the database."""
         if self.jobs is not None:
             await self.jobs.close_async()
+        if self.http.pool is not None:
+            await self.http.pool.aclose()
         await self.db.dispose()
 
     async def seed_demo(self, chorus_url: str, chorus_token: str) -> DemoSeed:

@@ -34,7 +34,14 @@ from parley.errors import (
 from parley.http.ratelimit import RateLimiter, RateLimitState
 from parley.http.retry import RETRYABLE, Decision, RetryPolicy, classify, parse_retry_after
 
-__all__ = ["REDACTED", "REMOTE_BODY_LIMIT", "HttpOptions", "ResilientClient", "json_body"]
+__all__ = [
+    "REDACTED",
+    "REMOTE_BODY_LIMIT",
+    "ConnectionPool",
+    "HttpOptions",
+    "ResilientClient",
+    "json_body",
+]
 
 logger = logging.getLogger("parley.http")
 
@@ -66,10 +73,58 @@ class HttpOptions:
     timeout: float = 30.0
     transport: httpx.AsyncBaseTransport | None = None
     max_connections: int = 20
+    #: Connections shared by every client of a process (None: each client has its own).
+    pool: ConnectionPool | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     clock: Callable[[], float] = time.monotonic
     # Wall time, only to turn an HTTP-date Retry-After into seconds.
     wall_clock: Callable[[], datetime] = _utcnow
+
+
+def _http_client(
+    base_url: str, options: HttpOptions, headers: Mapping[str, str] | None = None
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers=dict(headers) if headers else None,
+        timeout=options.timeout,
+        transport=options.transport,
+        limits=httpx.Limits(max_connections=options.max_connections),
+        verify=shared_ssl_context(),
+        # 3xx is an answer (e.g. a media redirect) the caller decides about.
+        follow_redirects=False,
+    )
+
+
+class ConnectionPool:
+    """One `httpx.AsyncClient` per provider host for the whole process (e.g. a Runtime).
+
+    Without it every request opened a new connection to the provider: a TLS handshake per
+    call against a real host. Clients are per (base URL, transport, timeout, size) and carry
+    no credentials: each `ResilientClient` sends its account's headers with every request.
+    Close it once, when the process stops serving (`aclose`).
+    """
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[Any, ...], httpx.AsyncClient] = {}
+        self._closed = False
+
+    def client(self, base_url: str, options: HttpOptions) -> httpx.AsyncClient:
+        """The shared client for `base_url` under these options."""
+        if self._closed:
+            raise RuntimeError("the connection pool is closed")
+        key = (base_url, options.transport, options.timeout, options.max_connections)
+        client = self._clients.get(key)
+        if client is None or client.is_closed:
+            client = self._clients[key] = _http_client(base_url, options)
+        return client
+
+    async def aclose(self) -> None:
+        """Close every shared client (later `client` calls fail)."""
+        self._closed = True
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
 
 
 @dataclass(frozen=True)
@@ -153,16 +208,14 @@ class ResilientClient:
         self._describe = describe
         # Longest first, so a secret containing another is redacted whole.
         self._scrub = sorted({secret for secret in scrub if secret}, key=len, reverse=True)
-        self._client = httpx.AsyncClient(
-            base_url=base_url,
-            headers=dict(headers) if headers else None,
-            timeout=options.timeout,
-            transport=options.transport,
-            limits=httpx.Limits(max_connections=options.max_connections),
-            verify=shared_ssl_context(),
-            # 3xx is an answer (e.g. a media redirect) the caller decides about.
-            follow_redirects=False,
-        )
+        # The account's own headers (its credentials) go with each request, never into a
+        # pooled client that other accounts share.
+        self._headers = dict(headers or {})
+        self._owned = options.pool is None
+        if options.pool is None:
+            self._client = _http_client(base_url, options)
+        else:
+            self._client = options.pool.client(base_url, options)
 
     async def __aenter__(self) -> ResilientClient:
         return self
@@ -227,8 +280,9 @@ class ResilientClient:
         return self._options.limiter.state(self._key)
 
     async def aclose(self) -> None:
-        """Close the underlying connection pool."""
-        await self._client.aclose()
+        """Close this client's connections (a shared pool's stay open for the next client)."""
+        if self._owned:
+            await self._client.aclose()
 
     async def _run(self, call: _Call, *, parse_json: bool) -> _Outcome:
         policy = self._options.policy
@@ -271,7 +325,7 @@ class ResilientClient:
             params=call.params,
             json=call.json,
             content=call.content,
-            headers=call.headers,
+            headers={**self._headers, **call.headers} if call.headers else self._headers,
         )
         path = request.url.path
         await limiter.acquire(self._key)

@@ -32,27 +32,35 @@ async def test_needs_reauth_and_active_again_are_delivered_when_the_status_chang
     drain: Drain,
 ) -> None:
     runtime = Runtime(hook_settings, database, vault)
-    created = await runtime.webhooks.subscriptions.create(
-        tenant_id, receiver.url, ["integrated_account.needs_reauth", "integrated_account.active"]
-    )
-    account = await runtime.accounts.link(tenant_id, "chorus", sandbox.token, sandbox.url)
-    user_id = sandbox.state.tokens.snapshot()[sandbox.token]
+    try:
+        created = await runtime.webhooks.subscriptions.create(
+            tenant_id,
+            receiver.url,
+            ["integrated_account.needs_reauth", "integrated_account.active"],
+        )
+        account = await runtime.accounts.link(tenant_id, "chorus", sandbox.token, sandbox.url)
+        user_id = sandbox.state.tokens.snapshot()[sandbox.token]
 
-    sandbox.state.tokens.revoke(sandbox.token)
-    assert (await runtime.accounts.validate(tenant_id, account.id)).status == "needs_reauth"
-    sandbox.state.tokens.add(sandbox.token, user_id)
-    assert (await runtime.accounts.validate(tenant_id, account.id)).status == "active"
-    await drain(lambda: len(receiver.received()) == 3)
+        sandbox.state.tokens.revoke(sandbox.token)
+        assert (await runtime.accounts.validate(tenant_id, account.id)).status == "needs_reauth"
+        sandbox.state.tokens.add(sandbox.token, user_id)
+        assert (await runtime.accounts.validate(tenant_id, account.id)).status == "active"
+        await drain(lambda: len(receiver.received()) == 3)
 
-    # Webhooks promise no order between events: the payload timestamp gives it.
-    bodies = sorted(
-        (request.verify(created.secret) for request in receiver.received()),
-        key=lambda body: datetime.fromisoformat(body["timestamp"]),
-    )
-    assert [(body["type"], body["data"]["status"]) for body in bodies] == [
-        ("integrated_account.active", "active"),
-        ("integrated_account.needs_reauth", "needs_reauth"),
-        ("integrated_account.active", "active"),
-    ]
-    assert {body["data"]["id"] for body in bodies} == {account.id}
+        # Webhooks promise no order between events: the payload timestamp gives it.
+        bodies = sorted(
+            (request.verify(created.secret) for request in receiver.received()),
+            key=lambda body: datetime.fromisoformat(body["timestamp"]),
+        )
+        assert [(body["type"], body["data"]["status"]) for body in bodies] == [
+            ("integrated_account.active", "active"),
+            ("integrated_account.needs_reauth", "needs_reauth"),
+            ("integrated_account.active", "active"),
+        ]
+        assert {body["data"]["id"] for body in bodies} == {account.id}
+    finally:
+        # The database is the fixture's; the runtime's provider connections are its own.
+        assert runtime.http.pool is not None
+        await runtime.http.pool.aclose()
+
     assert all(sandbox.token not in request.body.decode() for request in receiver.received())
