@@ -17,6 +17,7 @@ model path on spec-shaped, odd and randomised rows.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -123,7 +124,9 @@ class MeetingJsonMemo:
         if size < 1:
             raise ValueError("a memo holds at least one row")
         self._size = size
-        self._rows: dict[tuple[str | None, bytes], EncodedMeeting] = {}
+        # Ordered by insertion: evicting the oldest is O(1) (a plain dict's first key is
+        # found by scanning past the slots its earlier deletions left behind).
+        self._rows: OrderedDict[tuple[str | None, bytes], EncodedMeeting] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -141,6 +144,6 @@ class MeetingJsonMemo:
             return hit
         encoded = encode_meeting(raw, recording_url)
         if len(self._rows) >= self._size:
-            del self._rows[next(iter(self._rows))]
+            self._rows.popitem(last=False)
         self._rows[key] = encoded
         return encoded
