@@ -81,12 +81,10 @@ class HttpOptions:
     wall_clock: Callable[[], datetime] = _utcnow
 
 
-def _http_client(
-    base_url: str, options: HttpOptions, headers: Mapping[str, str] | None = None
-) -> httpx.AsyncClient:
+def _http_client(base_url: str, options: HttpOptions) -> httpx.AsyncClient:
+    # No credentials here: `ResilientClient` sends its account's headers with each request.
     return httpx.AsyncClient(
         base_url=base_url,
-        headers=dict(headers) if headers else None,
         timeout=options.timeout,
         transport=options.transport,
         limits=httpx.Limits(max_connections=options.max_connections),

@@ -146,17 +146,18 @@ async def list_meetings(
     _check_supported(provider, given)
     key = {**given, "remote_query": filters.remote_query}
 
-    # The same meetings already encoded as JSON, when the provider offers them.
-    lister = provider if isinstance(provider, EncodedMeetingLister) else None
-    encoded = lister is not None and expand != "transcript"
+    # Without `expand`, the same meetings already encoded as JSON, when the provider can.
+    lister = None
+    if expand != "transcript" and isinstance(provider, EncodedMeetingLister):
+        lister = provider
 
     async def fetch(position: str | None) -> Any:
-        if lister is not None and encoded:
+        if lister is not None:
             return await lister.list_meetings_json_page(filters, position)
         return await provider.list_meetings_page(filters, position)
 
     page = await _page(runtime, integrated_account_id, "meetings", key, paging, fetch)
-    if encoded:
+    if lister is not None:
         cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
         return render.encoded_page(page.items, cursor, out)
     meetings: list[Meeting] = page.items
