@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from benchmarks import api, connector, search, sync
+from benchmarks import api, connector, keywords, search, sync
 
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
+BENCHMARKS["keywords"] = keywords.run
 
 
 def main() -> dict[str, dict[str, float]]:
