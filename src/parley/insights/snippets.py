@@ -22,6 +22,7 @@ import hashlib
 import html
 import json
 import uuid
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -116,11 +117,12 @@ def build_snippets(
     by_rule: dict[str, list[KeywordMatch]] = defaultdict(list)
     for match in matches:
         by_rule[match.rule_id].append(match)
+    timeline = _Timeline(entries)
     snippets: list[Snippet] = []
     for rule in rules:
         rule_matches = by_rule.get(rule.id, [])
         seen: Counter[str] = Counter()
-        for group, (start, end) in _clips(rule, rule_matches, entries, duration):
+        for group, (start, end) in _clips(rule, rule_matches, timeline, duration):
             first = entries[group[0].position]
             words = normalise_text(first.text)
             snippets.append(
@@ -138,7 +140,7 @@ def build_snippets(
                     end_time=_ms(end),
                     text="\n".join(entries[m.position].text for m in group),
                     highlight="\n".join(_highlight(entries[m.position].text, m) for m in group),
-                    context=_context(entries, group, start, end),
+                    context=_context(timeline, group, start, end),
                 )
             )
             seen[words] += 1
@@ -152,15 +154,54 @@ def _times(entry: SnippetEntry) -> tuple[float, float]:
     return start, max(start, end)
 
 
+class _Timeline:
+    """A meeting's timed entries by start, to find those overlapping a clip without a scan."""
+
+    def __init__(self, entries: Sequence[SnippetEntry]) -> None:
+        self.entries = entries
+        self.times = [_times(entry) for entry in entries]
+        timed = sorted(
+            (times[0], position)
+            for position, (entry, times) in enumerate(zip(entries, self.times, strict=True))
+            if entry.start_time is not None or entry.end_time is not None
+        )
+        self._starts = [start for start, _ in timed]
+        self._positions = [position for _, position in timed]
+        self._longest = max((end - start for start, end in self.times), default=0.0)
+        self._context: dict[int, ContextEntry] = {}
+
+    def overlapping(self, start: float, end: float) -> list[int]:
+        """Positions of the timed entries whose time overlaps `(start, end)`."""
+        # An entry ending after `start` began after `start - longest`: only those are looked at.
+        low = bisect_right(self._starts, start - self._longest)
+        high = bisect_left(self._starts, end)
+        return [p for p in self._positions[low:high] if self.times[p][1] > start]
+
+    def context_entry(self, position: int) -> ContextEntry:
+        """The entry at `position` as snippets show it (built once per meeting)."""
+        built = self._context.get(position)
+        if built is None:
+            entry = self.entries[position]
+            built = self._context[position] = ContextEntry(
+                index=entry.index,
+                speaker_name=entry.speaker_name,
+                speaker_type=str(entry.speaker_type),
+                start_time=None if entry.start_time is None else _ms(entry.start_time),
+                end_time=None if entry.end_time is None else _ms(entry.end_time),
+                text=entry.text,
+            )
+        return built
+
+
 def _clips(
     rule: KeywordRule,
     matches: list[KeywordMatch],
-    entries: Sequence[SnippetEntry],
+    timeline: _Timeline,
     duration: float | None,
 ) -> list[tuple[list[KeywordMatch], tuple[float, float]]]:
     single = []
     for match in matches:
-        start, end = _times(entries[match.position])
+        start, end = timeline.times[match.position]
         start = max(0.0, start - rule.context_seconds)
         end = end + rule.context_seconds
         if duration is not None:
@@ -189,27 +230,10 @@ def _highlight(text: str, match: KeywordMatch) -> str:
 
 
 def _context(
-    entries: Sequence[SnippetEntry], group: list[KeywordMatch], start: float, end: float
+    timeline: _Timeline, group: list[KeywordMatch], start: float, end: float
 ) -> tuple[ContextEntry, ...]:
-    matched = {m.position for m in group}
-    inside = []
-    for position, entry in enumerate(entries):
-        if entry.start_time is None and entry.end_time is None and position not in matched:
-            continue
-        entry_start, entry_end = _times(entry)
-        overlaps = entry_start < end and entry_end > start
-        if position in matched or overlaps:
-            inside.append(
-                ContextEntry(
-                    index=entry.index,
-                    speaker_name=entry.speaker_name,
-                    speaker_type=str(entry.speaker_type),
-                    start_time=None if entry.start_time is None else _ms(entry.start_time),
-                    end_time=None if entry.end_time is None else _ms(entry.end_time),
-                    text=entry.text,
-                )
-            )
-    return tuple(inside)
+    inside = set(timeline.overlapping(start, end)) | {m.position for m in group}
+    return tuple(timeline.context_entry(position) for position in sorted(inside))
 
 
 def _ms(seconds: float) -> float:

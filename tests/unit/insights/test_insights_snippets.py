@@ -195,3 +195,15 @@ def test_an_entry_without_a_start_time_is_placed_at_its_end() -> None:
 
     assert (snippet.start_time, snippet.end_time) == (40, 60)
     assert snippet.context[0].start_time is None
+
+
+def test_a_long_entry_that_runs_into_the_clip_is_in_the_context() -> None:
+    entries = [
+        line(0, 0, 95, "a long monologue"),
+        line(1, 120, 130, "later"),
+        line(2, 100, 104, "bug"),
+    ]
+
+    [snippet] = snippets(entries)
+
+    assert [c.index for c in snippet.context] == [0, 2]
