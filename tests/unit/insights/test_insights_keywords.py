@@ -247,3 +247,19 @@ def test_of_two_phrases_that_normalise_alike_the_first_is_reported() -> None:
     [found] = KeywordMatcher.compile([rule("Bug!", "bug")]).matches([entry("a bug")])
 
     assert found.phrases == ("Bug!",)
+
+
+def test_an_underscore_separates_words() -> None:
+    assert matched("bug", "see bug_42") == ["bug"]
+
+
+def test_guest_rules_alone_still_find_guest_entries_between_unread_user_entries() -> None:
+    entries = [entry("bug", "user"), entry("a bug", "guest"), entry("bug", "user")]
+    rules = [rule("bug", rule_id="g1", speaker="guest"), rule("bug", rule_id="g2", speaker="guest")]
+
+    found = KeywordMatcher.compile(rules).matches(entries)
+
+    assert [(m.rule_id, m.position, m.spans) for m in found] == [
+        ("g1", 1, ((2, 5),)),
+        ("g2", 1, ((2, 5),)),
+    ]
