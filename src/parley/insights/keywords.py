@@ -33,6 +33,7 @@ from typing import Literal, Protocol, get_args
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 __all__ = [
+    "MAX_CONTEXT_SECONDS",
     "MAX_PHRASES",
     "MAX_PHRASE_LENGTH",
     "MIN_PREFIX_LENGTH",
@@ -113,8 +114,13 @@ def validate_phrases(phrases: Sequence[str]) -> tuple[str, ...]:
         raise ValueError("phrases must be a list of strings")
     if not 1 <= len(phrases) <= MAX_PHRASES:
         raise ValueError(f"a rule needs 1 to {MAX_PHRASES} phrases, got {len(phrases)}")
-    for phrase in phrases:
-        compile_phrase(phrase)
+    for number, phrase in enumerate(phrases):
+        if not isinstance(phrase, str):
+            raise ValueError(f"phrases[{number}]: a phrase must be a string")
+        try:
+            compile_phrase(phrase)
+        except ValueError as error:
+            raise ValueError(f"phrases[{number}]: {error}") from None
     return tuple(phrase.strip() for phrase in phrases)
 
 

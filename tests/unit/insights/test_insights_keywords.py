@@ -149,6 +149,11 @@ def test_an_invalid_phrase_is_refused_with_the_reason(phrase: str, message: str)
         validate_phrases([phrase])
 
 
+def test_the_refusal_names_the_position_of_the_bad_phrase() -> None:
+    with pytest.raises(ValueError, match=r"^phrases\[1\]: 'x\*y': '\*' is allowed only"):
+        validate_phrases(["fine", "x*y"])
+
+
 def test_a_rule_needs_one_to_a_hundred_phrases() -> None:
     with pytest.raises(ValueError, match="1 to 100 phrases, got 0"):
         validate_phrases([])
