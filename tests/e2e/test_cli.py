@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,6 +35,7 @@ def test_keys_accounts_and_secrets_commands(tmp_path: Path, sandbox: SandboxServ
         **os.environ,
         "PARLEY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
         "PARLEY_SECRET_KEY": generate_secret_key(),
+        "PARLEY_EGRESS_ALLOW": urlsplit(sandbox.url).netloc,
     }
     created = run(env, "keys", "create", "--tenant", "acme")
     assert created.returncode == 0, created.stderr
