@@ -18,6 +18,10 @@ class Listener:
         self.host = host
         self.accepted = 0
         self.port = 0
+        #: the status line every request is answered with
+        self.status = "204 No Content"
+        #: never answer (the client times out and hangs up)
+        self.silent = False
         self._server: asyncio.Server | None = None
 
     async def start(self) -> Listener:
@@ -28,7 +32,12 @@ class Listener:
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.accepted += 1
         await reader.read(65536)
-        writer.write(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+        if self.silent:
+            await reader.read()  # until the client gives up
+            writer.close()
+            return
+        answer = f"HTTP/1.1 {self.status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        writer.write(answer.encode())
         await writer.drain()
         writer.close()
 
