@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from egress_support import Listener
-from egress_support import loopback_v4  # noqa: F401 (fixture v4)
 
+from egress_support import (
+    Listener,
+    loopback_v4,  # noqa: F401 (fixture v4)
+)
 from parley.api.app import create_app
 from parley.config import Settings
 from parley.runtime import Runtime
