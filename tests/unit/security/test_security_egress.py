@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from egress_support import Dns, Listener, RecordingConnector, loopback_v4, loopback_v6  # noqa: F401 (fixtures v4, v6)
+from parley.cli.demo import demo_settings
+from parley.config import Settings
 from parley.errors import EgressRefusedError
 from parley.http import HttpOptions, ResilientClient, RetryPolicy, TokenBucketLimiter
 from parley.security.egress import (
@@ -268,3 +270,13 @@ async def test_the_resilient_client_does_not_retry_a_refusal(v4: Listener) -> No
     assert dns.asked == ["rebind.example"]  # one attempt, no backoff
     assert sleeps == []
     assert v4.accepted == 0
+
+
+def test_the_demo_allows_its_own_sandbox_and_nothing_else() -> None:
+    settings = demo_settings(Settings(egress_allow="10.0.0.0/8"), "http://127.0.0.1:8300")
+    policy = EgressPolicy.from_settings(settings)
+
+    policy.check_url("http://127.0.0.1:8300", CHORUS)
+    for refused in ("http://127.0.0.1:8301", "http://10.0.0.5", "http://[::1]:8300"):
+        with pytest.raises(EgressRefusedError):
+            policy.check_url(refused, CHORUS)
