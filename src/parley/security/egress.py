@@ -53,6 +53,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # What inet_aton reads as an IPv4 address: up to four dot-separated decimal, octal or hex
 # parts (`127.1`, `0177.0.0.1`, `0x7f000001`, `2130706433`).
 _NUMERIC_V4 = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}$")
+_HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 _SHARED = ipaddress.IPv4Network("100.64.0.0/10")
 _PRIVATE_V4 = tuple(
     ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
@@ -246,6 +247,17 @@ def _target(url: str, param: str | None) -> _Target:
             "This URL is refused: it needs an http(s) scheme and a host.", param=param
         )
     port = port or _DEFAULT_PORTS[scheme]
+    if parse_address(host) is None:
+        # A name in letters, digits, `-`, `_` and dots only (IDN as punycode): anything
+        # else is where URL parsers disagree about the host.
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = ""
+        if not _HOST_NAME.fullmatch(host):
+            raise EgressRefusedError(
+                "This URL is refused: its host is not a valid host name.", param=param
+            )
     shown = f"[{host}]" if ":" in host else host
     default = port == _DEFAULT_PORTS[scheme]
     return _Target(f"{scheme}://{shown}{'' if default else f':{port}'}", scheme, host, port)

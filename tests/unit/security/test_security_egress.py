@@ -69,6 +69,30 @@ def test_each_refused_form_names_the_url_and_the_rule(url: str, rule: str) -> No
     assert error.message.startswith(url.split("/")[0] + "//")
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.com\\.chorus.ai",
+        "https://evil.com .chorus.ai",
+        "https://evil.com%2f.chorus.ai",
+        "https://evil.com%00.chorus.ai",
+        "https:///chorus.ai",
+        "ftp://chorus.ai",
+        "https://chorus.ai:99999",
+    ],
+)
+def test_a_host_parsers_could_read_differently_is_refused(url: str) -> None:
+    with pytest.raises(EgressRefusedError, match="This URL is refused"):
+        EgressPolicy().check_url(url, CHORUS)
+
+
+def test_an_international_name_is_matched_as_punycode() -> None:
+    policy = EgressPolicy()
+    policy.check_url("https://bücher.chorus.ai", CHORUS)
+    with pytest.raises(EgressRefusedError, match=re.escape("xn--chrus-kua.ai is not a Chorus host")):
+        policy.check_url("https://chörus.ai", CHORUS)
+
+
 def test_a_refusal_never_repeats_credentials_path_or_query() -> None:
     with pytest.raises(EgressRefusedError) as caught:
         EgressPolicy().check_url("https://user:hunter2@10.0.0.5:8443/p/s3cret?token=t0k")
