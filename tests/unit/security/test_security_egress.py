@@ -89,7 +89,9 @@ def test_a_host_parsers_could_read_differently_is_refused(url: str) -> None:
 def test_an_international_name_is_matched_as_punycode() -> None:
     policy = EgressPolicy()
     policy.check_url("https://bücher.chorus.ai", CHORUS)
-    with pytest.raises(EgressRefusedError, match=re.escape("xn--chrus-kua.ai is not a Chorus host")):
+    with pytest.raises(
+        EgressRefusedError, match=re.escape("xn--chrus-kua.ai is not a Chorus host")
+    ):
         policy.check_url("https://chörus.ai", CHORUS)
 
 
