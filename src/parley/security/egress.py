@@ -34,6 +34,7 @@ from parley.errors import EgressRefusedError
 from parley.security.egress_transport import EgressTransport, VettingBackend
 
 __all__ = [
+    "SAVE_LOOKUP_TIMEOUT",
     "WEBHOOK_RULE",
     "Allowlist",
     "EgressPolicy",
@@ -50,6 +51,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolver = Callable[[str, int], Awaitable[Sequence[str]]]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+#: seconds a save-time lookup may take before the save goes ahead unresolved (default)
+SAVE_LOOKUP_TIMEOUT = 5.0
 # What inet_aton reads as an IPv4 address: up to four dot-separated decimal, octal or hex
 # parts (`127.1`, `0177.0.0.1`, `0x7f000001`, `2130706433`).
 _NUMERIC_V4 = re.compile(r"^(0x[0-9a-f]*|[0-9]+)(\.(0x[0-9a-f]*|[0-9]+)){0,3}$")
@@ -285,8 +288,10 @@ class EgressPolicy:
         *,
         resolver: Resolver = system_resolver,
         connector: httpcore.AsyncNetworkBackend | None = None,
+        save_lookup_timeout: float = SAVE_LOOKUP_TIMEOUT,
     ) -> None:
         self.allowlist = allow if isinstance(allow, Allowlist) else Allowlist(allow)
+        self._save_lookup_timeout = save_lookup_timeout
         self._resolver = resolver
         self._connector = connector or httpcore.AnyIOBackend()
 
@@ -329,14 +334,16 @@ class EgressPolicy:
         self, url: str, rule: HostRule = WEBHOOK_RULE, *, param: str | None = None
     ) -> None:
         """`check_url`, then the addresses the name resolves to now (a name that does not
-        resolve yet passes: every connection is checked again)."""
+        resolve yet, or not within the save-time lookup timeout, passes: every connection is
+        checked again)."""
         self.check_url(url, rule, param=param)
         target = _target(url, param)
         if parse_address(target.host) is not None:
             return
         try:
-            await self.addresses(target.host, target.port, url=target.url, param=param)
-        except OSError:
+            async with asyncio.timeout(self._save_lookup_timeout):
+                await self.addresses(target.host, target.port, url=target.url, param=param)
+        except OSError:  # TimeoutError included
             return
 
     async def addresses(

@@ -6,8 +6,10 @@ through an injected resolver; nothing here sends traffic outside loopback.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
+from collections.abc import Sequence
 
 import httpx
 import pytest
@@ -257,6 +259,15 @@ async def test_a_name_with_one_private_address_among_public_ones_is_refused() ->
 
 async def test_a_name_that_does_not_resolve_yet_passes_the_save_time_check() -> None:
     await EgressPolicy(resolver=Dns()).vet_url("https://not-yet.example/hook")
+
+
+async def test_a_slow_lookup_does_not_hold_a_save() -> None:
+    async def hang(host: str, port: int) -> Sequence[str]:
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    policy = EgressPolicy(resolver=hang, save_lookup_timeout=0.01)
+    await policy.vet_url("https://slow.example/hook")
 
 
 async def test_allowed_destinations_connect_and_neighbours_do_not(v4: Listener) -> None:
