@@ -66,6 +66,7 @@ def parley_server(workdir: Path) -> Iterator[tuple[str, dict[str, str]]]:
         "PARLEY_SECRET_KEY": generate_secret_key(),
         "PARLEY_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PARLEY_CHORUS_RATE_LIMIT": "10000",
+        "PARLEY_EGRESS_ALLOW": "127.0.0.1",  # the benchmark's sandbox
         "PARLEY_LOG_LEVEL": "warning",
     }
     command = [

@@ -82,6 +82,7 @@ def _settings(directory: Path, *, unpaced: bool = False) -> Settings:
         database_url=f"sqlite+aiosqlite:///{directory / 'bench.db'}",
         secret_key=SecretStr(generate_secret_key()),
         key_file=directory / "parley.key",
+        egress_allow="127.0.0.1",  # the benchmark's sandbox
         chorus_rate_limit=UNPACED_RPS
         if unpaced
         else Settings.model_fields["chorus_rate_limit"].default,

@@ -38,13 +38,18 @@ BACKENDS = [
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Settings isolated from the environment: a fresh random master key, paths in tmp_path."""
+    """Settings isolated from the environment: a fresh random master key, paths in tmp_path.
+
+    The egress policy lets 127.0.0.1 through (the sandbox and webhook receivers listen
+    there) and nothing else that it refuses; SSRF tests build settings of their own.
+    """
     return Settings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'parley.db'}",
         secret_key=SecretStr(generate_secret_key()),
         key_file=tmp_path / "parley.key",
         public_url="http://parley.test",
         link_token_ttl=3600,
+        egress_allow="127.0.0.1",
     )
 
 

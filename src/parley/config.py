@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     chorus_base_url: str = Field(
         default="https://chorus.ai", description="Default Chorus host for new integrated accounts."
     )
+    egress_allow: str = Field(
+        default="",
+        description="Destinations allowed despite the egress policy (private, loopback and "
+        "other non-public addresses, provider host patterns, https): comma-separated `host`, "
+        "`host:port` or CIDR entries, e.g. `chorus.corp.internal,10.1.0.0/16,127.0.0.1:8300`.",
+    )
     chorus_rate_limit: float = Field(
         default=10.0, description="Starting requests/second per Chorus account (adapts to 429s)."
     )

@@ -3,7 +3,8 @@
     ParleyError                      500 internal_error
     ├── InvalidRequestError          400 invalid_request      fix the request
     │   ├── InvalidCursorError       400 invalid_cursor
-    │   └── UnsupportedFilterError   400 unsupported_filter
+    │   ├── UnsupportedFilterError   400 unsupported_filter
+    │   └── EgressRefusedError       400 egress_refused       a destination Parley will not call
     ├── AuthenticationError          401 unauthorized          send a valid Parley key
     ├── PermissionDeniedError        403 forbidden
     ├── NotFoundError                404 not_found             the object is not there (for you)
@@ -27,6 +28,7 @@ from typing import Any, ClassVar
 __all__ = [
     "AuthenticationError",
     "ConflictError",
+    "EgressRefusedError",
     "InvalidCursorError",
     "InvalidRequestError",
     "NotFoundError",
@@ -84,6 +86,12 @@ class InvalidCursorError(InvalidRequestError):
 
 class UnsupportedFilterError(InvalidRequestError):
     default_code = "unsupported_filter"
+
+
+class EgressRefusedError(InvalidRequestError):
+    """A URL or address the egress policy refuses (`parley.security.egress`); nothing was sent."""
+
+    default_code = "egress_refused"
 
 
 class AuthenticationError(ParleyError):

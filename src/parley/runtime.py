@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from procrastinate import App
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, T
 from parley.insights import TranscriptSearch
 from parley.reads.cursor import CursorCodec
 from parley.reads.store import StoreReader
+from parley.security.egress import EgressPolicy
 from parley.security.vault import Vault
 from parley.storage import Database
 from parley.storage.rate_budgets import PostgresRateLimiter
@@ -43,11 +44,20 @@ class DemoSeed:
 class Runtime:
     """Everything a face needs, built once per process."""
 
-    def __init__(self, settings: Settings, db: Database, vault: Vault) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        vault: Vault,
+        *,
+        egress: EgressPolicy | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.vault = vault
-        self.http = HttpOptions(
+        # Every connection made for a caller (providers, webhooks) passes this one policy.
+        self.egress = egress or EgressPolicy.from_settings(settings)
+        http = HttpOptions(
             limiter=_limiter(settings, db),
             policy=RetryPolicy(
                 max_attempts=settings.http_max_attempts,
@@ -57,13 +67,21 @@ class Runtime:
             # Provider connections are kept and reused across requests (closed in `close`).
             pool=ConnectionPool(),
         )
+        self.http = replace(
+            http, transport=self.egress.transport(max_connections=http.max_connections)
+        )
         self.cursors = CursorCodec(vault.signer(b"cursor"))
         accounts = AccountServices.build(
-            db, vault, settings, self.http, on_status_change=_account_status_changed
+            db,
+            vault,
+            settings,
+            self.http,
+            egress=self.egress,
+            on_status_change=_account_status_changed,
         )
         self.tenants = accounts.tenants
         self.api_keys = accounts.api_keys
-        self.webhooks = WebhookServices.build(db, vault, settings)
+        self.webhooks = WebhookServices.build(db, vault, settings, egress=self.egress)
         self.accounts = accounts.accounts
         self.link_tokens = accounts.link_tokens
         self.store = StoreReader(db, self.cursors)
@@ -84,15 +102,21 @@ class Runtime:
             self.sync_scheduler = SyncScheduler(db, self.sync)
 
     @classmethod
-    async def start(cls, settings: Settings, *, migrate: bool = True) -> Runtime:
-        """Open the database (migrating it to the latest schema) and build the services."""
+    async def start(
+        cls, settings: Settings, *, migrate: bool = True, egress: EgressPolicy | None = None
+    ) -> Runtime:
+        """Open the database (migrating it to the latest schema) and build the services.
+
+        `egress`: the outbound policy (default: PARLEY_EGRESS_ALLOW, the system resolver).
+        """
         if settings.mode == "scale":
             procrastinate_dsn(settings.database_url)  # refuses SQLite before it makes a file
         vault = Vault.from_settings(settings)
+        egress = egress or EgressPolicy.from_settings(settings)  # a bad entry fails first
         db = Database(settings.database_url)
         if migrate:
             await db.migrate()
-        runtime = cls(settings, db, vault)
+        runtime = cls(settings, db, vault, egress=egress)
         if runtime.jobs is not None:
             await runtime.jobs.open_async()
         return runtime

@@ -149,4 +149,6 @@ def stack_settings(tmp: Path, database_url: str) -> Settings:
         database_url=database_url,
         secret_key=SecretStr(generate_secret_key()),
         key_file=tmp / "parley.key",
+        # The sandbox and the tests' webhook receivers listen on 127.0.0.1 (random ports).
+        egress_allow="127.0.0.1",
     )

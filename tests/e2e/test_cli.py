@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -34,6 +35,7 @@ def test_keys_accounts_and_secrets_commands(tmp_path: Path, sandbox: SandboxServ
         **os.environ,
         "PARLEY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
         "PARLEY_SECRET_KEY": generate_secret_key(),
+        "PARLEY_EGRESS_ALLOW": urlsplit(sandbox.url).netloc,
     }
     created = run(env, "keys", "create", "--tenant", "acme")
     assert created.returncode == 0, created.stderr
@@ -77,3 +79,21 @@ def test_keys_accounts_and_secrets_commands(tmp_path: Path, sandbox: SandboxServ
     after = run(env, "accounts", "list", "--tenant", "acme")
     assert after.returncode == 0, after.stderr
     assert linked.stdout.strip() in after.stdout
+
+
+def test_accounts_link_refuses_a_base_url_outside_the_egress_policy(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    env = {
+        **os.environ,
+        "PARLEY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "PARLEY_SECRET_KEY": generate_secret_key(),
+        "PARLEY_EGRESS_ALLOW": "",
+    }
+    refused = run(
+        env, "accounts", "link", "--tenant", "acme", "--token", sandbox.token,
+        "--base-url", sandbox.url,
+    )  # fmt: skip
+    assert refused.returncode == 1
+    assert "is a loopback address. (egress_refused)" in refused.stderr
+    assert sandbox.token not in refused.stderr

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.server import SandboxServer
@@ -28,6 +29,7 @@ def test_sync_cli_syncs_an_account_and_prints_a_summary(tmp_path: Path) -> None:
         "PARLEY_CHORUS_RATE_LIMIT": "200",
     }
     with SandboxServer(SandboxConfig(seed=4, meetings=30)) as sandbox:
+        env["PARLEY_EGRESS_ALLOW"] = urlsplit(sandbox.url).netloc
         linked = _run(
             env, "accounts", "link", "--tenant", "acme", "--token", sandbox.token,
             "--base-url", sandbox.url,

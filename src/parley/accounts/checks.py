@@ -8,6 +8,7 @@ from typing import Any
 
 from parley.accounts.views import AccountStatus
 from parley.errors import (
+    EgressRefusedError,
     InvalidRequestError,
     ProviderAuthError,
     ProviderError,
@@ -68,12 +69,18 @@ async def check_live(
     limiter_key: str,
     http: HttpOptions,
 ) -> CheckOutcome:
-    """Call the provider's `check()`; a refusal is returned, a transient failure raised."""
+    """Call the provider's `check()`; a refusal is returned, a transient failure raised.
+
+    A destination the egress policy refuses when connecting (the host resolves to a
+    private address) is 400 `egress_refused` naming `base_url`: nothing was sent.
+    """
     provider = factory.connect(credentials, base_url=base_url, limiter_key=limiter_key, http=http)
     try:
         user = await provider.check()
     except _VERDICTS as exc:
         return CheckOutcome(error=exc)
+    except EgressRefusedError as exc:
+        raise EgressRefusedError(exc.message, param="base_url") from None
     finally:
         await provider.aclose()
     return CheckOutcome(remote_user=remote_user_of(user))

@@ -21,6 +21,7 @@ from parley.http.client import HttpOptions
 from parley.providers.base import Credentials, Provider, ProviderFactory
 from parley.providers.registry import get_provider
 from parley.security import Vault
+from parley.security.egress import EgressPolicy, HostRule
 from parley.storage import Database, IntegratedAccount, IntegratedAccountRepository, new_id, utcnow
 from parley.types import TenantId
 
@@ -85,10 +86,12 @@ class IntegratedAccountService:
         http: HttpOptions,
         *,
         providers: ProviderLookup = get_provider,
+        egress: EgressPolicy | None = None,
         on_status_change: StatusHook | None = None,
         recording_links: RecordingLinks | None = None,
     ) -> None:
         self._db = db
+        self._egress = egress or EgressPolicy.from_settings(settings)
         self._recording_links = recording_links or unified_recording_links(settings.public_url)
         self._vault = vault
         self._settings = settings
@@ -217,7 +220,7 @@ class IntegratedAccountService:
         async with self._db.session() as session:
             row = await self._load(session, tenant_id, account_id)
         factory = self._providers(row.integration)
-        current_base = self._stored_base_url(row, factory)
+        current_base = self._stored_base_url(row, factory, checked=False)
         new_base = current_base if base_url is None else normalize_base_url(base_url)
         rotating = api_token is not None or new_base != current_base
         credentials = (
@@ -225,6 +228,7 @@ class IntegratedAccountService:
         )
         outcome: CheckOutcome | None = None
         if rotating or (disabled is False and row.status == AccountStatus.DISABLED):
+            self._check_base_url(factory, new_base)
             outcome = await check_live(
                 factory,
                 credentials or self._credentials(row),
@@ -340,11 +344,24 @@ class IntegratedAccountService:
 
     def _base_url(self, integration: str, factory: ProviderFactory, base_url: str | None) -> str:
         if base_url is not None and base_url.strip():
-            return normalize_base_url(base_url)
-        # PARLEY_<SLUG>_BASE_URL (e.g. chorus_base_url) sets the host of new accounts.
-        configured = getattr(self._settings, f"{integration}_base_url", None)
-        return normalize_base_url(str(configured or factory.info.default_base_url))
+            base = normalize_base_url(base_url)
+        else:
+            # PARLEY_<SLUG>_BASE_URL (e.g. chorus_base_url) sets the host of new accounts.
+            configured = getattr(self._settings, f"{integration}_base_url", None)
+            base = normalize_base_url(str(configured or factory.info.default_base_url))
+        return self._check_base_url(factory, base)
 
-    @staticmethod
-    def _stored_base_url(row: IntegratedAccount, factory: ProviderFactory) -> str:
-        return str((row.settings or {}).get("base_url") or factory.info.default_base_url)
+    def _check_base_url(self, factory: ProviderFactory, base_url: str) -> str:
+        """400 `egress_refused` unless the egress policy lets the account call `base_url`
+        (each connection is checked again, on the address it resolves to then)."""
+        info = factory.info
+        rule = HostRule(owner=info.name, patterns=info.hosts)
+        self._egress.check_url(base_url, rule, param="base_url")
+        return base_url
+
+    def _stored_base_url(
+        self, row: IntegratedAccount, factory: ProviderFactory, *, checked: bool = True
+    ) -> str:
+        # Checked before every use too: a URL stored under an older policy is not called.
+        base = str((row.settings or {}).get("base_url") or factory.info.default_base_url)
+        return self._check_base_url(factory, base) if checked else base

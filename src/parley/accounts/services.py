@@ -17,6 +17,7 @@ from parley.config import Settings
 from parley.http.client import HttpOptions
 from parley.providers.registry import get_provider
 from parley.security import Vault
+from parley.security.egress import EgressPolicy
 from parley.storage import Database
 
 __all__ = ["AccountServices"]
@@ -40,16 +41,18 @@ class AccountServices:
         http: HttpOptions,
         *,
         providers: ProviderLookup = get_provider,
+        egress: EgressPolicy | None = None,
         on_status_change: StatusHook | None = None,
         recording_links: RecordingLinks | None = None,
     ) -> AccountServices:
-        """Wire every account service."""
+        """Wire every account service (`egress`: default, the policy of `settings`)."""
         accounts = IntegratedAccountService(
             db,
             vault,
             settings,
             http,
             providers=providers,
+            egress=egress or EgressPolicy.from_settings(settings),
             on_status_change=on_status_change,
             recording_links=recording_links,
         )

@@ -54,7 +54,9 @@ def create_key(tenant: str = typer.Option(..., help="Tenant name (created if new
 def link(
     tenant: str = typer.Option(..., help="Tenant name."),
     token: str = typer.Option(..., help="The Chorus API token.", prompt=True, hide_input=True),
-    base_url: str | None = typer.Option(None, help="Another Chorus host (e.g. the sandbox)."),
+    base_url: str | None = typer.Option(
+        None, help="Another Chorus host (a sandbox or private one must be in PARLEY_EGRESS_ALLOW)."
+    ),
     integration: str = typer.Option("chorus", help="The provider."),
 ) -> None:
     """Validate a provider token live and link it to the tenant."""

@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import typer
 import uvicorn
@@ -18,7 +19,7 @@ from parley.runtime import Runtime
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.server import SandboxServer
 
-__all__ = ["demo"]
+__all__ = ["demo", "demo_settings"]
 
 DEMO_DIR = Path(".parley")
 _STOP = (signal.SIGINT, signal.SIGTERM)
@@ -38,17 +39,22 @@ def demo(
     os.environ.setdefault("PARLEY_DATABASE_URL", f"sqlite+aiosqlite:///{db_file}")
     os.environ.setdefault("PARLEY_KEY_FILE", str(DEMO_DIR / "demo.key"))
     os.environ.setdefault("PARLEY_PUBLIC_URL", f"http://127.0.0.1:{port}")
-    settings = Settings()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     sandbox = SandboxServer(SandboxConfig(seed=seed, meetings=meetings), port=sandbox_port)
     sandbox.start()
     try:
+        settings = demo_settings(Settings(), sandbox.url)
         asyncio.run(_run(settings, sandbox, port))
     except KeyboardInterrupt:
         pass
     finally:
         sandbox.stop()
         typer.echo("Stopped.")
+
+
+def demo_settings(settings: Settings, sandbox_url: str) -> Settings:
+    """The demo's egress allowlist: its own sandbox (host:port) and nothing else."""
+    return settings.model_copy(update={"egress_allow": urlsplit(sandbox_url).netloc})
 
 
 async def _run(settings: Settings, sandbox: SandboxServer, port: int) -> None:

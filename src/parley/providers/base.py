@@ -44,6 +44,9 @@ class ProviderInfo:
     capabilities: Mapping[str, tuple[str, ...]]
     #: unified list filters the provider honours natively for meetings
     meeting_filters: frozenset[str]
+    #: the hosts an account's base URL may name (over https): `example.com` exactly, or
+    #: `*.example.com` for any subdomain; none declared, only PARLEY_EGRESS_ALLOW entries
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,30 @@ _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 _UNUSABLE = {"link_token_invalid", "link_token_expired", "link_token_used"}
+REFUSED_ADDRESS = "This address can't be used."
+GENERIC_FAILURE = (
+    "The account could not be connected. Check the address and try again, "
+    "or ask the application that sent you here for help."
+)
+
+
+def customer_message(error: ParleyError, integration_name: str) -> str:
+    """What the end customer reads about a failed link: never a network detail.
+
+    Only a token the provider refused and Parley's own checks of the form get a specific
+    sentence; timeouts, refused connections and other hosts' statuses all read the same,
+    so the page tells nobody what answers where (it is no port scanner).
+    """
+    if error.code == "egress_refused":
+        return REFUSED_ADDRESS
+    if error.code == "validation_error" and error.param == "api_token":
+        return (
+            f"{integration_name} did not accept this API token. Check that you pasted it "
+            "whole and that your role allows API access."
+        )
+    if error.code == "invalid_request" and not error.remote:
+        return error.message  # the form itself: an empty or malformed token or address
+    return GENERIC_FAILURE
 
 
 def static_files() -> StaticFiles:
@@ -91,8 +115,8 @@ async def link_submit(
     except ParleyError as exc:
         if exc.code in _UNUSABLE:
             return _unavailable(request, exc)
-        # The message names the provider's answer; it never contains the token itself.
-        ctx = _context(request, token, link, error=exc.message, base_url=base_url)
+        message = customer_message(exc, get_provider(link.integration).info.name)
+        ctx = _context(request, token, link, error=message, base_url=base_url)
         return templates.TemplateResponse(request, "link.html", ctx, status_code=400)
     if link.redirect_uri:
         return RedirectResponse(

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 
 from parley import __version__
-from parley.errors import ParleyError
-from parley.http.client import shared_ssl_context
+from parley.errors import EgressRefusedError, ParleyError
 from parley.security import Vault
+from parley.security.egress import WEBHOOK_RULE, EgressPolicy
 from parley.storage import Database, Event, WebhookAttempt, WebhookSubscription, utcnow
 from parley.storage.repositories.webhooks import DeliveryRepository
 from parley.webhooks.schedule import next_attempt_at
@@ -53,10 +53,17 @@ def open_secret(vault: Vault, webhook: WebhookSubscription) -> str:
     return vault.decrypt(webhook.secret_ciphertext, aad=webhook.id).decode()
 
 
-def new_client() -> httpx.AsyncClient:
-    """The HTTP client deliveries go through."""
+def new_client(egress: EgressPolicy) -> httpx.AsyncClient:
+    """The HTTP client deliveries go through: each connection passes the egress policy."""
     # Redirects are not followed: a 3xx is not a 2xx, and following could leak the payload.
-    return httpx.AsyncClient(follow_redirects=False, verify=shared_ssl_context())
+    return httpx.AsyncClient(
+        follow_redirects=False, transport=egress.transport(max_connections=100)
+    )
+
+
+def _refused(exc: EgressRefusedError) -> AttemptOutcome:
+    # Nothing was sent: the log says which rule refused the destination (no path or query).
+    return AttemptOutcome(None, f"{exc.code}: {exc.message}", 0)
 
 
 def _transport_error(exc: httpx.HTTPError) -> str:
@@ -72,12 +79,22 @@ class WebhookSender:
     """Posts claimed deliveries and records each attempt; reschedules or gives up on failure."""
 
     def __init__(
-        self, db: Database, vault: Vault, schedule: tuple[float, ...], timeout: float
+        self,
+        db: Database,
+        vault: Vault,
+        schedule: tuple[float, ...],
+        timeout: float,
+        egress: EgressPolicy,
     ) -> None:
         self._db = db
         self._vault = vault
         self._schedule = schedule
         self.timeout = timeout
+        self.egress = egress
+
+    def new_client(self) -> httpx.AsyncClient:
+        """A delivery client under this sender's egress policy."""
+        return new_client(self.egress)
 
     @property
     def lease(self) -> timedelta:
@@ -99,12 +116,17 @@ class WebhookSender:
 
     async def send_one(self, delivery_id: str, lease_until: datetime) -> bool:
         """`send` with a client of its own (a single attempt outside the dispatcher)."""
-        async with new_client() as client:
+        async with self.new_client() as client:
             return await self.send(client, delivery_id, lease_until)
 
     async def _post(
         self, client: httpx.AsyncClient, webhook: WebhookSubscription, event: Event
     ) -> AttemptOutcome:
+        try:
+            # Checked again on every delivery; the connection checks the resolved address.
+            self.egress.check_url(webhook.url, WEBHOOK_RULE, param="url")
+        except EgressRefusedError as exc:
+            return _refused(exc)
         body = encode_body(event.payload)
         try:
             secret = open_secret(self._vault, webhook)
@@ -120,6 +142,8 @@ class WebhookSender:
                 webhook.url, content=body, headers=headers, timeout=self.timeout
             )
             await response.aclose()
+        except EgressRefusedError as exc:
+            return _refused(exc)
         except httpx.HTTPError as exc:
             return AttemptOutcome(None, _transport_error(exc), _elapsed_ms(started))
         error = None if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"

@@ -12,7 +12,7 @@ import httpx
 
 from parley.storage import Database, utcnow
 from parley.storage.repositories.webhooks import DeliveryRepository
-from parley.webhooks.delivery import WebhookSender, new_client
+from parley.webhooks.delivery import WebhookSender
 from parley.webhooks.outbox import dispatch_events
 
 __all__ = ["DispatchCounts", "WebhookDispatcher"]
@@ -51,13 +51,13 @@ class WebhookDispatcher:
     async def run_once(self) -> DispatchCounts:
         """Fan out every undispatched event, then attempt every delivery due now."""
         if self._client is None:
-            async with new_client() as client:
+            async with self._sender.new_client() as client:
                 return await self._pass(client)
         return await self._pass(self._client)
 
     async def run_forever(self, poll_interval: float = 1.0) -> None:
         """Pass after pass until cancelled; a failing pass is logged and retried."""
-        async with new_client() as client:
+        async with self._sender.new_client() as client:
             self._client = client
             try:
                 while True:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from parley.config import Settings
 from parley.security import Vault
+from parley.security.egress import EgressPolicy
 from parley.storage import Database
 from parley.webhooks.deliveries import DeliveryLog
 from parley.webhooks.delivery import WebhookSender
@@ -25,12 +26,16 @@ class WebhookServices:
     dispatcher: WebhookDispatcher
 
     @classmethod
-    def build(cls, db: Database, vault: Vault, settings: Settings) -> WebhookServices:
-        """Wire every webhook service (PARLEY_WEBHOOK_* settings)."""
+    def build(
+        cls, db: Database, vault: Vault, settings: Settings, *, egress: EgressPolicy | None = None
+    ) -> WebhookServices:
+        """Wire every webhook service (PARLEY_WEBHOOK_* settings; `egress`: default, the
+        policy of `settings`)."""
+        egress = egress or EgressPolicy.from_settings(settings)
         schedule = parse_schedule(settings.webhook_retry_schedule)
-        sender = WebhookSender(db, vault, schedule, settings.webhook_timeout)
+        sender = WebhookSender(db, vault, schedule, settings.webhook_timeout, egress)
         return cls(
-            subscriptions=WebhookService(db, vault, sender),
+            subscriptions=WebhookService(db, vault, sender, egress),
             deliveries=DeliveryLog(db, vault.signer(b"webhook-deliveries-cursor")),
             dispatcher=WebhookDispatcher(db, sender),
         )

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from parley.errors import InvalidRequestError, NotFoundError
 from parley.security import Vault
+from parley.security.egress import WEBHOOK_RULE, EgressPolicy
 from parley.storage import Database, WebhookDelivery, WebhookSubscription, new_id, utcnow
 from parley.storage.repositories import EVENT_TYPES, EventRepository
 from parley.storage.repositories.webhooks import DeliveryRepository, WebhookRepository
@@ -68,22 +69,33 @@ def _not_found(webhook_id: str) -> NotFoundError:
 class WebhookService:
     """A tenant's webhook subscriptions; another tenant's id is not found."""
 
-    def __init__(self, db: Database, vault: Vault, sender: WebhookSender) -> None:
+    def __init__(
+        self, db: Database, vault: Vault, sender: WebhookSender, egress: EgressPolicy
+    ) -> None:
         self._db = db
         self._vault = vault
         self._sender = sender
+        self._egress = egress
+
+    async def _checked_url(self, url: str) -> str:
+        # https and a public destination unless PARLEY_EGRESS_ALLOW says otherwise; every
+        # delivery checks it again, on the address the name resolves to then.
+        valid = valid_url(url)
+        await self._egress.vet_url(valid, WEBHOOK_RULE, param="url")
+        return valid
 
     async def create(
         self, tenant_id: str, url: str, events: builtins.list[str]
     ) -> CreatedWebhookView:
         """A new subscription and its signing secret (the only time the secret is shown)."""
+        checked = await self._checked_url(url)
         webhook_id = new_id()
         secret = generate_secret()
         sealed = self._vault.encrypt(secret.encode(), aad=webhook_id)
         row = WebhookSubscription(
             id=webhook_id,
             tenant_id=tenant_id,
-            url=valid_url(url),
+            url=checked,
             events=valid_events(events),
             secret_ciphertext=sealed.ciphertext,
             key_id=sealed.key_id,
@@ -121,7 +133,7 @@ class WebhookService:
         Paused, it gets no deliveries for events recorded meanwhile, and the ones already
         queued wait; enabled again, those resume on their schedule. The secret is kept.
         """
-        new_url = None if url is None else valid_url(url)
+        new_url = None if url is None else await self._checked_url(url)
         new_events = None if events is None else valid_events(events)
         async with self._db.session() as session:
             row = await WebhookRepository(session).get(webhook_id, tenant_id=tenant_id)

@@ -26,6 +26,7 @@ FAKE_INFO = ProviderInfo(
     default_rate_limit=10.0,
     capabilities={"users": ("list",)},
     meeting_filters=frozenset(),
+    hosts=("chorus.ai", "*.chorus.ai", "chorus.example", "*.chorus.example"),
 )
 
 

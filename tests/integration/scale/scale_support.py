@@ -59,6 +59,7 @@ def scale_settings(database_url: str, tmp_path: Path, **overrides: object) -> Se
         "worker_heartbeat_interval": 0.5,
         "worker_stalled_timeout": 2.0,
         "webhook_poll_interval": 0.2,
+        "egress_allow": "127.0.0.1",  # the sandbox and receivers listen there
         **overrides,
     }
     return Settings.model_validate(values)
@@ -78,6 +79,7 @@ def scale_env(settings: Settings) -> dict[str, str]:
         "PARLEY_WORKER_SHUTDOWN_TIMEOUT": str(settings.worker_shutdown_timeout),
         "PARLEY_WEBHOOK_POLL_INTERVAL": str(settings.webhook_poll_interval),
         "PARLEY_LOG_LEVEL": "WARNING",
+        "PARLEY_EGRESS_ALLOW": settings.egress_allow,
     }
     if settings.secret_key is not None:
         env["PARLEY_SECRET_KEY"] = settings.secret_key.get_secret_value()

@@ -33,6 +33,7 @@ async def test_sync_killed_process_leaves_a_run_the_next_execution_finishes(
             "PARLEY_DATABASE_URL": synced.db.url,
             "PARLEY_SECRET_KEY": settings.secret_key.get_secret_value(),
             "PARLEY_CHORUS_RATE_LIMIT": "200",
+            "PARLEY_EGRESS_ALLOW": settings.egress_allow,
             # Recording links in stored meetings are built from it.
             "PARLEY_PUBLIC_URL": settings.public_url,
         }

@@ -21,7 +21,9 @@ _DELIVERY_PARAMS = ("webhook_id", "status", "event_type", "limit", "next_cursor"
 class CreateWebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(..., description="Your endpoint: an absolute http(s) URL.")
+    url: str = Field(
+        ..., description="Your endpoint: an absolute https URL (http only for PARLEY_EGRESS_ALLOW)."
+    )
     events: list[str] = Field(
         ..., description='Event types to receive, e.g. `meeting.created`; `["*"]` for all.'
     )
@@ -30,7 +32,7 @@ class CreateWebhookRequest(BaseModel):
 class UpdateWebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(None, description="A new endpoint: an absolute http(s) URL.")
+    url: str | None = Field(None, description="A new endpoint (the same rules as on create).")
     events: list[str] | None = Field(None, description='New event types; `["*"]` for all.')
     enabled: bool | None = Field(
         None,

@@ -45,4 +45,5 @@ CHORUS_INFO = ProviderInfo(
         }
     ),
     meeting_filters=frozenset(FILTER_PARAMS),
+    hosts=("chorus.ai", "*.chorus.ai"),
 )
