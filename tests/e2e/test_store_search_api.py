@@ -123,6 +123,28 @@ def test_stored_meeting_has_the_live_shape(synced: tuple[Stack, str]) -> None:
     assert transcript["entries"] == stored["transcript"]
 
 
+def test_stored_transcripts_are_paged_with_signed_cursors(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    base = {"integrated_account_id": account, "source": "store"}
+    with stack.client() as client:
+        listed = client.get(f"{UNIFIED}/meetings", params={**base, "limit": 2}).json()
+        q = {**base, "meeting_id": listed["result"][0]["id"]}
+        one = client.get(f"{UNIFIED}/transcripts", params={**q, "limit": 1}).json()
+        live_cursor = client.get(
+            f"{UNIFIED}/meetings", params={"integrated_account_id": account, "limit": 2}
+        ).json()["next_cursor"]
+        refused = [
+            client.get(f"{UNIFIED}/transcripts", params={**q, "next_cursor": cursor})
+            for cursor in ("forged.cursor", listed["next_cursor"], live_cursor)
+        ]
+
+    assert (one["result_count"], one["next_cursor"]) == (1, None)
+    assert one["result"][0]["meeting"] == {"id": q["meeting_id"]}
+    assert {(r.status_code, r.json()["error"]["code"]) for r in refused} == {
+        (400, "invalid_cursor")
+    }
+
+
 def test_store_filters_and_store_only_parameters(synced: tuple[Stack, str]) -> None:
     stack, account = synced
     base = {"integrated_account_id": account, "limit": 500}

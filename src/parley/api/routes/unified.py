@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -14,42 +14,31 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from parley.api import render
-from parley.api.deps import AccountProvider, RuntimeDep
+from parley.api.deps import CurrentAccount, RuntimeDep
 from parley.api.params import (
     LIST,
+    MEETING_FILTERS,
     ListOptions,
     OutputOptions,
     list_options,
+    meeting_filters,
     output_options,
     reject_unknown,
-    remote_query,
     utc,
 )
 from parley.api.routes import unified_store as stored
-from parley.errors import InvalidRequestError, UnsupportedFilterError
+from parley.errors import InvalidRequestError
 from parley.insights.search import seconds_param
-from parley.providers.base import EncodedMeetingLister, MeetingFilters, Provider
-from parley.reads.cursor import CursorState, filters_digest
-from parley.reads.paging import Assembled, assemble_page, whole_list_page
+from parley.providers.base import MeetingFilters
+from parley.reads.live import LiveAccount, LivePage, LiveReader
 from parley.reads.store import StoreMeetingFilters, StorePage, StoreReader
 from parley.storage.fulltext import MAX_QUERY_LENGTH
-from parley.unified import Meeting, MeetingType, transcript_of
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/unified/conversational-intelligence", tags=["unified"])
 # Routes answer bytes serialised by `render`; `response_model=JSON` keeps the documented shape.
 JSON = dict[str, Any]
-
-MEETING_FILTERS = (
-    "start_time_after",
-    "start_time_before",
-    "user_id",
-    "team_id",
-    "participant_email",
-    "type",
-    "min_duration",
-)
 Source = Literal["live", "store"]
 
 
@@ -60,47 +49,12 @@ Q = Query(
 )
 
 
-async def _page(
-    runtime: RuntimeDep,
-    account_id: str,
-    resource: str,
-    filters: dict[str, Any],
-    paging: ListOptions,
-    fetch: Any,
-) -> Assembled[Any]:
-    digest = filters_digest(account_id, resource, filters)
-    start = CursorState(None, 0)
-    if paging.next_cursor:
-        start = runtime.cursors.decode(paging.next_cursor, digest)
-    assembled: Assembled[Any] = await assemble_page(fetch, start, paging.limit)
-    return assembled
-
-
-def _cursor(
-    runtime: RuntimeDep,
-    account_id: str,
-    resource: str,
-    filters: dict[str, Any],
-    nxt: CursorState | None,
-) -> str | None:
-    if nxt is None:
-        return None
-    return runtime.cursors.encode(nxt, filters_digest(account_id, resource, filters))
-
-
 @router.get("/meetings", summary="List meetings", response_model=JSON)
 async def list_meetings(
     request: Request,
     runtime: RuntimeDep,
-    provider: AccountProvider,
-    integrated_account_id: str = Query(...),
-    start_time_after: datetime | None = Query(None, description="Meetings starting at or after."),
-    start_time_before: datetime | None = Query(None, description="Meetings starting before."),
-    user_id: str | None = Query(None, description="Owner user id(s), comma-separated."),
-    team_id: str | None = Query(None, description="Owner team id(s), comma-separated."),
-    participant_email: str | None = Query(None, description="A participant's email address."),
-    type: MeetingType | None = Query(None, description="`meeting`, `call` or `other`."),
-    min_duration: float | None = Query(None, ge=0, description="Minimum duration, seconds."),
+    account: CurrentAccount,
+    filters: MeetingFilters = Depends(meeting_filters),
     expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
     source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
     updated_after: datetime | None = UPDATED_AFTER,
@@ -113,79 +67,29 @@ async def list_meetings(
     stored.reject_store_only(source, updated_after=updated_after, q=q)
     if expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
-    after, before = utc(start_time_after), utc(start_time_before)
-    filters = MeetingFilters(
-        start_time_after=after,
-        start_time_before=before,
-        user_ids=_split(user_id),
-        team_ids=_split(team_id),
-        participant_email=participant_email,
-        type=type.value if type else None,
-        min_duration=min_duration,
-        remote_query=remote_query(request),
-    )
+    full = expand == "transcript"
     if source == "store":
         stored.check_store_request(request, out)
-        return await stored.list_meetings(
-            runtime,
-            integrated_account_id,
+        found = await runtime.store.list_meetings(
+            account.id,
             StoreMeetingFilters(filters, updated_after=utc(updated_after), q=q),
-            paging,
-            out,
-            expand=expand == "transcript",
+            limit=paging.limit,
+            cursor=paging.next_cursor,
+            expand_transcript=full,
         )
-    given: dict[str, Any] = {
-        "start_time_after": after,
-        "start_time_before": before,
-        "user_id": user_id,
-        "team_id": team_id,
-        "participant_email": participant_email,
-        "type": type.value if type else None,
-        "min_duration": min_duration,
-    }
-    _check_supported(provider, given)
-    key = {**given, "remote_query": filters.remote_query}
-
-    # Without `expand`, the same meetings already encoded as JSON, when the provider can.
-    lister = None
-    if expand != "transcript" and isinstance(provider, EncodedMeetingLister):
-        lister = provider
-
-    async def fetch(position: str | None) -> Any:
-        if lister is not None:
-            return await lister.list_meetings_json_page(filters, position)
-        return await provider.list_meetings_page(filters, position)
-
-    page = await _page(runtime, integrated_account_id, "meetings", key, paging, fetch)
-    if lister is not None:
-        cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
-        return render.encoded_page(page.items, cursor, out)
-    meetings: list[Meeting] = page.items
-    if expand == "transcript":
-        meetings = await provider.get_meetings(meetings)
-    cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
-    return render.page(meetings, cursor, out)
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def _check_supported(provider: Provider, given: dict[str, Any]) -> None:
-    for name, value in given.items():
-        if value is not None and name not in provider.info.meeting_filters:
-            raise UnsupportedFilterError(
-                f"{provider.info.name} cannot filter meetings by {name!r}.", param=name
-            )
+        return render.page(found.items, found.next_cursor, out)
+    page = await runtime.live.list_meetings(
+        account, filters, limit=paging.limit, cursor=paging.next_cursor, expand_transcript=full
+    )
+    return render.live_page(page, out)
 
 
 @router.get("/meetings/{meeting_id}", summary="Get a meeting", response_model=JSON)
 async def get_meeting(
     request: Request,
     runtime: RuntimeDep,
-    provider: AccountProvider,
+    account: CurrentAccount,
     meeting_id: str = Path(..., description="The meeting id."),
-    integrated_account_id: str = Query(...),
     source: Source = Query("live"),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
@@ -193,8 +97,8 @@ async def get_meeting(
     reject_unknown(request, ())
     if source == "store":
         stored.check_store_request(request, out)
-        return render.one(await runtime.store.get_meeting(integrated_account_id, meeting_id), out)
-    return render.one(await provider.get_meeting(meeting_id), out)
+        return render.one(await runtime.store.get_meeting(account.id, meeting_id), out)
+    return render.one(await runtime.live.get_meeting(account, meeting_id), out)
 
 
 @router.get(
@@ -205,15 +109,15 @@ async def get_meeting(
 )
 async def get_recording(
     request: Request,
-    provider: AccountProvider,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
     meeting_id: str = Path(...),
-    integrated_account_id: str = Query(...),
     kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
     t: float | None = Query(None, ge=0, description="Start playback at this second."),
 ) -> RedirectResponse:
     """302 to a freshly minted provider media URL (a stable link to hand to a player)."""
     reject_unknown(request, ("kind", "t"))
-    url = await provider.media_url(meeting_id, kind)
+    url = await runtime.live.media_url(account, meeting_id, kind)
     if t is not None:
         # A media fragment (`#t=75.4`): browsers and players seek there on load.
         url = f"{url.split('#', 1)[0]}#t={seconds_param(t)}"
@@ -224,8 +128,7 @@ async def get_recording(
 async def list_transcripts(
     request: Request,
     runtime: RuntimeDep,
-    provider: AccountProvider,
-    integrated_account_id: str = Query(...),
+    account: CurrentAccount,
     meeting_id: str = Query(..., description="The meeting whose transcript to return."),
     source: Source = Query("live"),
     paging: ListOptions = Depends(list_options),
@@ -235,10 +138,14 @@ async def list_transcripts(
     reject_unknown(request, ("meeting_id", *LIST))
     if source == "store":
         stored.check_store_request(request, out)
-        transcript = await runtime.store.get_transcript(integrated_account_id, meeting_id)
-    else:
-        transcript = transcript_of(await provider.get_meeting(meeting_id))
-    return render.page([transcript], None, out)
+        found = await runtime.store.list_transcripts(
+            account.id, meeting_id, limit=paging.limit, cursor=paging.next_cursor
+        )
+        return render.page(found.items, found.next_cursor, out)
+    page = await runtime.live.list_transcripts(
+        account, meeting_id, limit=paging.limit, cursor=paging.next_cursor
+    )
+    return render.live_page(page, out)
 
 
 @dataclass(frozen=True)
@@ -248,10 +155,10 @@ class _Directory:
     resource: str  # "users"
     item: str  # "user"
     q_help: str
-    list_live: Callable[[Provider], Awaitable[Sequence[Any]]]
-    get_live: Callable[[Provider, str], Awaitable[Any]]
+    list_live: Callable[[LiveReader], Callable[..., Awaitable[LivePage[Any]]]]
+    get_live: Callable[[LiveReader], Callable[[LiveAccount, str], Awaitable[Any]]]
     list_stored: Callable[[StoreReader], Callable[..., Awaitable[StorePage[Any]]]]
-    get_stored: Callable[[StoreReader, str, str], Awaitable[Any]]
+    get_stored: Callable[[StoreReader], Callable[[str, str], Awaitable[Any]]]
 
 
 def _directory_routes(d: _Directory) -> None:
@@ -260,8 +167,7 @@ def _directory_routes(d: _Directory) -> None:
     async def list_items(
         request: Request,
         runtime: RuntimeDep,
-        provider: AccountProvider,
-        integrated_account_id: str = Query(...),
+        account: CurrentAccount,
         source: Source = Query("live"),
         updated_after: datetime | None = UPDATED_AFTER,
         q: str | None = Query(None, max_length=MAX_QUERY_LENGTH, description=d.q_help),
@@ -270,37 +176,34 @@ def _directory_routes(d: _Directory) -> None:
     ) -> Response:
         reject_unknown(request, (*STORE_ONLY, *LIST))
         stored.reject_store_only(source, updated_after=updated_after, q=q)
-        account = integrated_account_id
         if source == "store":
             stored.check_store_request(request, out)
             found = await d.list_stored(runtime.store)(
-                account,
+                account.id,
                 limit=paging.limit,
                 cursor=paging.next_cursor,
                 updated_after=utc(updated_after),
                 q=q,
             )
-            return stored.envelope(found, out)
-        items = list(await d.list_live(provider))
-        page = await _page(runtime, account, d.resource, {}, paging, whole_list_page(items))
-        cursor = _cursor(runtime, account, d.resource, {}, page.next_state)
-        return render.page(page.items, cursor, out)
+            return render.page(found.items, found.next_cursor, out)
+        page = await d.list_live(runtime.live)(
+            account, limit=paging.limit, cursor=paging.next_cursor
+        )
+        return render.live_page(page, out)
 
     async def get_item(
         request: Request,
         runtime: RuntimeDep,
-        provider: AccountProvider,
+        account: CurrentAccount,
         item_id: str = Path(..., alias=f"{d.item}_id"),
-        integrated_account_id: str = Query(...),
         source: Source = Query("live"),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, ())
         if source == "store":
             stored.check_store_request(request, out)
-            found = await d.get_stored(runtime.store, integrated_account_id, item_id)
-            return render.one(found, out)
-        return render.one(await d.get_live(provider, item_id), out)
+            return render.one(await d.get_stored(runtime.store)(account.id, item_id), out)
+        return render.one(await d.get_live(runtime.live)(account, item_id), out)
 
     router.add_api_route(
         f"/{d.resource}",
@@ -332,10 +235,10 @@ _directory_routes(
         "users",
         "user",
         "source=store: in name or email.",
-        list_live=lambda provider: provider.list_users(),
-        get_live=lambda provider, id_: provider.get_user(id_),
+        list_live=lambda live: live.list_users,
+        get_live=lambda live: live.get_user,
         list_stored=lambda store: store.list_users,
-        get_stored=lambda store, account, id_: store.get_user(account, id_),
+        get_stored=lambda store: store.get_user,
     )
 )
 _directory_routes(
@@ -343,9 +246,9 @@ _directory_routes(
         "teams",
         "team",
         "source=store: in the name.",
-        list_live=lambda provider: provider.list_teams(),
-        get_live=lambda provider, id_: provider.get_team(id_),
+        list_live=lambda live: live.list_teams,
+        get_live=lambda live: live.get_team,
         list_stored=lambda store: store.list_teams,
-        get_stored=lambda store, account, id_: store.get_team(account, id_),
+        get_stored=lambda store: store.get_team,
     )
 )
