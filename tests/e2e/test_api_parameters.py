@@ -14,8 +14,13 @@ from e2e_stack import Stack
         ("/sync-runs", "remote_query[x]"),
         ("/search?q=pricing", "exclude_fields"),
         ("/search?q=pricing", "remote_query[x]"),
+        ("/sync-runs/run_unknown", "response_format"),
         ("/webhook-deliveries", "source"),
         ("/webhook-deliveries", "cursor"),
+        ("/webhook-deliveries", "response_format"),
+        ("/webhook-deliveries/dlv_unknown", "exclude_fields"),
+        ("/webhooks", "limit"),
+        ("/webhooks/wh_unknown", "response_format"),
     ],
 )
 def test_an_unknown_parameter_is_a_400_naming_it(stack: Stack, path: str, param: str) -> None:
