@@ -145,6 +145,32 @@ def test_stored_transcripts_are_paged_with_signed_cursors(synced: tuple[Stack, s
     }
 
 
+@pytest.mark.parametrize("source", ["live", "store"])
+def test_unified_objects_list_id_first_and_remote_data_last(
+    synced: tuple[Stack, str], source: str
+) -> None:
+    stack, account = synced
+    q = {"integrated_account_id": account, "source": source}
+    with stack.client() as client:
+        meetings = client.get(f"{UNIFIED}/meetings", params={**q, "limit": 3}).json()["result"]
+        done = next(m for m in meetings if m["status"] == "completed")
+        objects = [
+            *meetings,
+            *client.get(
+                f"{UNIFIED}/meetings", params={**q, "limit": 2, "expand": "transcript"}
+            ).json()["result"],
+            client.get(f"{UNIFIED}/meetings/{done['id']}", params=q).json(),
+            *client.get(f"{UNIFIED}/transcripts", params={**q, "meeting_id": done["id"]}).json()[
+                "result"
+            ],
+            *client.get(f"{UNIFIED}/users", params=q).json()["result"],
+            *client.get(f"{UNIFIED}/teams", params=q).json()["result"],
+        ]
+
+    assert len(objects) > 8
+    assert {(next(iter(o)), list(o)[-1]) for o in objects} == {("id", "remote_data")}
+
+
 def test_store_filters_and_store_only_parameters(synced: tuple[Stack, str]) -> None:
     stack, account = synced
     base = {"integrated_account_id": account, "limit": 500}

@@ -79,7 +79,7 @@ def _encoded(item: EncodedMeeting, out: OutputOptions) -> bytes:
     elif out.ignore_remote_data:
         whole = item.body
     else:
-        whole = b'{"remote_data":' + item.remote_data + b"," + item.body[1:]
+        whole = item.whole()
     if not out.exclude_fields:
         return whole
     # Rare: dropping fields means reading the object back.

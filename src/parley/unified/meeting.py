@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.unified.base import UnifiedModel, UtcDateTime
+from parley.unified.base import RemoteData, UnifiedModel, UtcDateTime
 
 __all__ = [
     "Attendee",
@@ -137,3 +137,4 @@ class Meeting(UnifiedModel):
     crm: CrmContext | None = None
     created_at: UtcDateTime | None = None
     updated_at: UtcDateTime | None = None
+    remote_data: RemoteData = None

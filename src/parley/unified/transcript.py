@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.unified.base import UnifiedModel
+from parley.unified.base import RemoteData, UnifiedModel
 from parley.unified.meeting import Meeting, TranscriptEntry
 
 __all__ = ["MeetingRef", "Transcript", "transcript_of"]
@@ -24,6 +24,7 @@ class Transcript(UnifiedModel):
     entries: list[TranscriptEntry] = Field(default_factory=list)
     start_time: float | None = None
     end_time: float | None = None
+    remote_data: RemoteData = None
 
 
 def transcript_of(meeting: Meeting) -> Transcript:

@@ -23,8 +23,8 @@ from parley.unified import EncodedMeeting
 
 
 def whole(encoded: EncodedMeeting) -> bytes:
-    """The Meeting object the route writes: `remote_data` first, as the model dumps it."""
-    return b'{"remote_data":' + encoded.remote_data + b"," + encoded.body[1:]
+    """The Meeting object the route writes: `remote_data` last, as the model dumps it."""
+    return encoded.whole()
 
 
 def outcome(build: Any) -> tuple[str, Any]:
