@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, PlainSerializer
 
-__all__ = ["RemoteData", "UnifiedModel", "UtcDateTime", "to_utc"]
+__all__ = ["RemoteData", "Seconds", "UnifiedModel", "UtcDateTime", "to_milliseconds", "to_utc"]
 
 
 def to_utc(value: datetime) -> datetime:
@@ -22,6 +22,16 @@ def _iso(value: datetime) -> str:
 
 
 UtcDateTime = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json")]
+
+
+def to_milliseconds(seconds: float) -> float:
+    """Seconds to the millisecond: sums of provider floats (`2208.3999999999996`) read `2208.4`."""
+    return round(seconds, 3)
+
+
+#: A time or length in seconds, rounded to the millisecond wherever a model is built (from a
+#: mapping, the store or search), so every path answers the same number.
+Seconds = Annotated[float, AfterValidator(to_milliseconds)]
 #: the provider's raw payload of a unified object
 RemoteData = dict[str, Any] | None
 

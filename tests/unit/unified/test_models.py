@@ -108,3 +108,12 @@ def test_a_unified_model_in_another_order_is_refused_at_definition() -> None:
         class Misordered(UnifiedModel):
             remote_data: RemoteData = None
             id: str
+
+
+def test_seconds_are_rounded_to_the_millisecond_wherever_a_model_is_built() -> None:
+    entry = TranscriptEntry(index=0, text="Hi.", start_time=2201.7, end_time=2201.7 + 6.7)
+    meeting = Meeting(id="m1", duration=1800.0004, transcript=[entry])
+
+    assert (entry.end_time, meeting.duration) == (2208.4, 1800.0)
+    assert (transcript_of(meeting).start_time, transcript_of(meeting).end_time) == (2201.7, 2208.4)
+    assert '"end_time":2208.4' in meeting.model_dump_json()
