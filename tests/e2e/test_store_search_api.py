@@ -255,6 +255,32 @@ def test_search_ranks_highlights_and_links_playback(synced: tuple[Stack, str]) -
         assert all(h["speaker_type"] == "guest" for h in guests["result"])
 
 
+def _seconds(objects: list[dict[str, Any]], *names: str) -> list[float]:
+    return [o[n] for o in objects for n in names if o.get(n) is not None]
+
+
+def test_seconds_are_answered_to_the_millisecond(synced: tuple[Stack, str]) -> None:
+    # The sandbox's transcripts end at `snippet_time + snippet_length` and its speakers talk
+    # for sums of ranges: float noise (`2208.3999999999996`) unless rounded.
+    stack, account = synced
+    q = {"integrated_account_id": account}
+    with stack.client() as client:
+        hits = client.get("/search", params={"q": "pricing OR budget", "limit": 100}).json()
+        seconds = _seconds(hits["result"], "start_time", "end_time")
+        for source in ("live", "store"):
+            listed = client.get(
+                f"{UNIFIED}/meetings",
+                params={**q, "source": source, "limit": 5, "expand": "transcript"},
+            ).json()["result"]
+            seconds += _seconds(listed, "duration")
+            for meeting in listed:
+                seconds += _seconds(meeting["transcript"] or [], "start_time", "end_time")
+                seconds += _seconds(meeting["speakers"] or [], "talk_time")
+
+    assert len(seconds) > 100
+    assert [s for s in seconds if round(s, 3) != s] == []
+
+
 def test_search_pages_hold_every_hit_once(synced: tuple[Stack, str]) -> None:
     stack, account = synced
     params = {"q": "pricing OR budget", "integrated_account_id": account}
