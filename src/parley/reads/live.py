@@ -25,7 +25,14 @@ from parley.reads.cursor import CursorCodec, CursorState, filters_digest
 from parley.reads.paging import assemble_page, whole_list_page
 from parley.unified import EncodedMeeting, Meeting, Team, Transcript, User, transcript_of
 
-__all__ = ["EncodedMeetingsPage", "LiveAccount", "LivePage", "LiveReader", "OpenAccount"]
+__all__ = [
+    "EncodedMeetingsPage",
+    "LiveAccount",
+    "LivePage",
+    "LiveReader",
+    "OpenAccount",
+    "meeting_filter_values",
+]
 
 T = TypeVar("T")
 
