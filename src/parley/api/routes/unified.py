@@ -48,6 +48,52 @@ Q = Query(
     None, max_length=MAX_QUERY_LENGTH, description="source=store: text in the title or transcript."
 )
 
+# The parameters below are dependencies, not route parameters, so that the OpenAPI document
+# lists them after `integrated_account_id` (a route's own parameters come before those of
+# its dependencies), as it always has.
+
+
+@dataclass(frozen=True)
+class _Read:
+    """Where to read from, and the stored reads' own filters."""
+
+    source: Source
+    updated_after: datetime | None = None
+    q: str | None = None
+    expand: str | None = None
+
+
+def _source(source: Source = Query("live")) -> Source:
+    return source
+
+
+def _meeting_read(
+    expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
+    source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
+    updated_after: datetime | None = UPDATED_AFTER,
+    q: str | None = Q,
+) -> _Read:
+    return _Read(source, utc(updated_after), q, expand)
+
+
+def _transcripts_of(
+    meeting_id: str = Query(..., description="The meeting whose transcript to return."),
+) -> str:
+    return meeting_id
+
+
+@dataclass(frozen=True)
+class _Media:
+    kind: Literal["video", "audio"]
+    at: float | None
+
+
+def _media(
+    kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
+    t: float | None = Query(None, ge=0, description="Start playback at this second."),
+) -> _Media:
+    return _Media(kind, t)
+
 
 @router.get("/meetings", summary="List meetings", response_model=JSON)
 async def list_meetings(
@@ -55,24 +101,21 @@ async def list_meetings(
     runtime: RuntimeDep,
     account: CurrentAccount,
     filters: MeetingFilters = Depends(meeting_filters),
-    expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
-    source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
-    updated_after: datetime | None = UPDATED_AFTER,
-    q: str | None = Q,
+    read: _Read = Depends(_meeting_read),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
     """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
     reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *LIST))
-    stored.reject_store_only(source, updated_after=updated_after, q=q)
-    if expand not in (None, "", "transcript"):
+    stored.reject_store_only(read.source, updated_after=read.updated_after, q=read.q)
+    if read.expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
-    full = expand == "transcript"
-    if source == "store":
+    full = read.expand == "transcript"
+    if read.source == "store":
         stored.check_store_request(request, out)
         found = await runtime.store.list_meetings(
             account.id,
-            StoreMeetingFilters(filters, updated_after=utc(updated_after), q=q),
+            StoreMeetingFilters(filters, updated_after=read.updated_after, q=read.q),
             limit=paging.limit,
             cursor=paging.next_cursor,
             expand_transcript=full,
@@ -90,7 +133,7 @@ async def get_meeting(
     runtime: RuntimeDep,
     account: CurrentAccount,
     meeting_id: str = Path(..., description="The meeting id."),
-    source: Source = Query("live"),
+    source: Source = Depends(_source),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
     """The full meeting: attendees, recordings, topics, trackers, transcript, speakers."""
@@ -112,15 +155,14 @@ async def get_recording(
     runtime: RuntimeDep,
     account: CurrentAccount,
     meeting_id: str = Path(...),
-    kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
-    t: float | None = Query(None, ge=0, description="Start playback at this second."),
+    media: _Media = Depends(_media),
 ) -> RedirectResponse:
     """302 to a freshly minted provider media URL (a stable link to hand to a player)."""
     reject_unknown(request, ("kind", "t"))
-    url = await runtime.live.media_url(account, meeting_id, kind)
-    if t is not None:
+    url = await runtime.live.media_url(account, meeting_id, media.kind)
+    if media.at is not None:
         # A media fragment (`#t=75.4`): browsers and players seek there on load.
-        url = f"{url.split('#', 1)[0]}#t={seconds_param(t)}"
+        url = f"{url.split('#', 1)[0]}#t={seconds_param(media.at)}"
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
@@ -129,8 +171,8 @@ async def list_transcripts(
     request: Request,
     runtime: RuntimeDep,
     account: CurrentAccount,
-    meeting_id: str = Query(..., description="The meeting whose transcript to return."),
-    source: Source = Query("live"),
+    meeting_id: str = Depends(_transcripts_of),
+    source: Source = Depends(_source),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
@@ -164,26 +206,31 @@ class _Directory:
 def _directory_routes(d: _Directory) -> None:
     """`GET /{resource}` and `GET /{resource}/{item_id}` for one directory."""
 
+    def directory_read(
+        source: Source = Query("live"),
+        updated_after: datetime | None = UPDATED_AFTER,
+        q: str | None = Query(None, max_length=MAX_QUERY_LENGTH, description=d.q_help),
+    ) -> _Read:
+        return _Read(source, utc(updated_after), q)
+
     async def list_items(
         request: Request,
         runtime: RuntimeDep,
         account: CurrentAccount,
-        source: Source = Query("live"),
-        updated_after: datetime | None = UPDATED_AFTER,
-        q: str | None = Query(None, max_length=MAX_QUERY_LENGTH, description=d.q_help),
+        read: _Read = Depends(directory_read),
         paging: ListOptions = Depends(list_options),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, (*STORE_ONLY, *LIST))
-        stored.reject_store_only(source, updated_after=updated_after, q=q)
-        if source == "store":
+        stored.reject_store_only(read.source, updated_after=read.updated_after, q=read.q)
+        if read.source == "store":
             stored.check_store_request(request, out)
             found = await d.list_stored(runtime.store)(
                 account.id,
                 limit=paging.limit,
                 cursor=paging.next_cursor,
-                updated_after=utc(updated_after),
-                q=q,
+                updated_after=read.updated_after,
+                q=read.q,
             )
             return render.page(found.items, found.next_cursor, out)
         page = await d.list_live(runtime.live)(
@@ -196,7 +243,7 @@ def _directory_routes(d: _Directory) -> None:
         runtime: RuntimeDep,
         account: CurrentAccount,
         item_id: str = Path(..., alias=f"{d.item}_id"),
-        source: Source = Query("live"),
+        source: Source = Depends(_source),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, ())
