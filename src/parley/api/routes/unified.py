@@ -1,6 +1,7 @@
 """Unified Conversational Intelligence routes: meetings, transcripts, users, teams.
 
-`source=live` (default) reads the provider; `source=store` the synced copy (`unified_store`).
+`source=live` (default) reads the provider (`reads.live`); `source=store` the synced copy
+(`reads.store`; `unified_store` says what a stored read refuses).
 """
 
 from __future__ import annotations
