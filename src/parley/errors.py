@@ -9,14 +9,21 @@
     ├── PermissionDeniedError        403 forbidden
     ├── NotFoundError                404 not_found             the object is not there (for you)
     ├── ConflictError                409 conflict
+    │   ├── SyncBusyError            409 sync_in_progress      wait for the account's sync
+    │   └── LeaseLostError           409 sync_lease_lost       another worker took the sync over
     ├── RateLimitedError             429 rate_limited          wait `retry_after` seconds
+    │   └── ProviderRateLimitedError 429 provider_rate_limited (also a ProviderError)
     └── ProviderError                502 provider_error        the provider caused it (remote)
         ├── ProviderAuthError        401 provider_auth_failed  relink the account
         ├── ProviderForbiddenError   403 provider_forbidden
         ├── ProviderNotFoundError    404 remote_not_found
-        ├── ProviderRateLimitedError 429 provider_rate_limited wait `retry_after` seconds
+        ├── ProviderRateLimitedError 429 provider_rate_limited (also a RateLimitedError)
         ├── ProviderUnavailableError 503 provider_unavailable  retry later (5xx, timeouts)
         └── ProviderResponseError    502 provider_bad_response the provider sent garbage
+
+`ProviderRateLimitedError` is both: `except RateLimitedError` catches every "wait and retry",
+ours or the provider's, and it keeps what a ProviderError says (`remote`, `remote_status`,
+`remote_body`).
 
 Messages never contain credentials: callers build them from ids and provider details only.
 """
@@ -31,6 +38,7 @@ __all__ = [
     "EgressRefusedError",
     "InvalidCursorError",
     "InvalidRequestError",
+    "LeaseLostError",
     "NotFoundError",
     "ParleyError",
     "PermissionDeniedError",
@@ -42,6 +50,7 @@ __all__ = [
     "ProviderResponseError",
     "ProviderUnavailableError",
     "RateLimitedError",
+    "SyncBusyError",
     "UnsupportedFilterError",
 ]
 
@@ -114,11 +123,25 @@ class ConflictError(ParleyError):
     default_code = "conflict"
 
 
+class SyncBusyError(ConflictError):
+    """Another sync of the same account holds its lease."""
+
+    default_code = "sync_in_progress"
+
+
+class LeaseLostError(ConflictError):
+    """Another worker took the account's sync lease over (ours had expired)."""
+
+    default_code = "sync_lease_lost"
+
+
 class RateLimitedError(ParleyError):
     status = 429
     default_code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None):
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, code: str | None = None
+    ) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
 
@@ -138,6 +161,7 @@ class ProviderError(ParleyError):
         code: str | None = None,
         retry_after: float | None = None,
     ) -> None:
+        # Cooperative: for ProviderRateLimitedError the next class is RateLimitedError.
         super().__init__(message, code=code)
         self.remote_status = remote_status
         self.remote_body = remote_body
@@ -169,7 +193,9 @@ class ProviderNotFoundError(ProviderError):
     default_code = "remote_not_found"
 
 
-class ProviderRateLimitedError(ProviderError):
+class ProviderRateLimitedError(ProviderError, RateLimitedError):
+    """The provider's 429: a RateLimitedError that keeps the ProviderError fields."""
+
     status = 429
     default_code = "provider_rate_limited"
 

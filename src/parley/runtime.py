@@ -16,6 +16,7 @@ from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
 from parley.reads.cursor import CursorCodec
+from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
 from parley.security.egress import EgressPolicy
 from parley.security.vault import Vault
@@ -84,6 +85,7 @@ class Runtime:
         self.webhooks = WebhookServices.build(db, vault, settings, egress=self.egress)
         self.accounts = accounts.accounts
         self.link_tokens = accounts.link_tokens
+        self.live = LiveReader(self.accounts.use, self.cursors)
         self.store = StoreReader(db, self.cursors)
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))

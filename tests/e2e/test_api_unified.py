@@ -142,6 +142,30 @@ def test_transcripts_resource_is_truto_shaped(stack: Stack, account: str) -> Non
     assert transcript["entries"]
 
 
+def test_transcripts_are_paged_with_signed_cursors(stack: Stack, account: str) -> None:
+    with stack.client() as client:
+        q = {"integrated_account_id": account}
+        listed = client.get(f"{UNIFIED}/meetings", params={**q, "limit": 2}).json()
+        transcripts = {**q, "meeting_id": listed["result"][0]["id"]}
+        one = client.get(f"{UNIFIED}/transcripts", params={**transcripts, "limit": 1}).json()
+        refused = [
+            client.get(f"{UNIFIED}/transcripts", params={**transcripts, **bad})
+            for bad in (
+                {"next_cursor": "forged.cursor"},
+                {"next_cursor": listed["next_cursor"]},  # a meetings cursor
+                {"limit": 0},
+            )
+        ]
+
+    assert (one["result_count"], one["next_cursor"]) == (1, None)
+    assert [(r.status_code, r.json()["error"]["param"]) for r in refused] == [
+        (400, "next_cursor"),
+        (400, "next_cursor"),
+        (400, "limit"),
+    ]
+    assert [r.json()["error"]["code"] for r in refused[:2]] == ["invalid_cursor"] * 2
+
+
 def test_recording_redirects_to_a_fresh_provider_media_url(stack: Stack, account: str) -> None:
     with stack.client() as client:
         q = {"integrated_account_id": account}

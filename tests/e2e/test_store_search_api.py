@@ -123,6 +123,54 @@ def test_stored_meeting_has_the_live_shape(synced: tuple[Stack, str]) -> None:
     assert transcript["entries"] == stored["transcript"]
 
 
+def test_stored_transcripts_are_paged_with_signed_cursors(synced: tuple[Stack, str]) -> None:
+    stack, account = synced
+    base = {"integrated_account_id": account, "source": "store"}
+    with stack.client() as client:
+        listed = client.get(f"{UNIFIED}/meetings", params={**base, "limit": 2}).json()
+        q = {**base, "meeting_id": listed["result"][0]["id"]}
+        one = client.get(f"{UNIFIED}/transcripts", params={**q, "limit": 1}).json()
+        live_cursor = client.get(
+            f"{UNIFIED}/meetings", params={"integrated_account_id": account, "limit": 2}
+        ).json()["next_cursor"]
+        refused = [
+            client.get(f"{UNIFIED}/transcripts", params={**q, "next_cursor": cursor})
+            for cursor in ("forged.cursor", listed["next_cursor"], live_cursor)
+        ]
+
+    assert (one["result_count"], one["next_cursor"]) == (1, None)
+    assert one["result"][0]["meeting"] == {"id": q["meeting_id"]}
+    assert {(r.status_code, r.json()["error"]["code"]) for r in refused} == {
+        (400, "invalid_cursor")
+    }
+
+
+@pytest.mark.parametrize("source", ["live", "store"])
+def test_unified_objects_list_id_first_and_remote_data_last(
+    synced: tuple[Stack, str], source: str
+) -> None:
+    stack, account = synced
+    q = {"integrated_account_id": account, "source": source}
+    with stack.client() as client:
+        meetings = client.get(f"{UNIFIED}/meetings", params={**q, "limit": 3}).json()["result"]
+        done = next(m for m in meetings if m["status"] == "completed")
+        objects = [
+            *meetings,
+            *client.get(
+                f"{UNIFIED}/meetings", params={**q, "limit": 2, "expand": "transcript"}
+            ).json()["result"],
+            client.get(f"{UNIFIED}/meetings/{done['id']}", params=q).json(),
+            *client.get(f"{UNIFIED}/transcripts", params={**q, "meeting_id": done["id"]}).json()[
+                "result"
+            ],
+            *client.get(f"{UNIFIED}/users", params=q).json()["result"],
+            *client.get(f"{UNIFIED}/teams", params=q).json()["result"],
+        ]
+
+    assert len(objects) > 8
+    assert {(next(iter(o)), list(o)[-1]) for o in objects} == {("id", "remote_data")}
+
+
 def test_store_filters_and_store_only_parameters(synced: tuple[Stack, str]) -> None:
     stack, account = synced
     base = {"integrated_account_id": account, "limit": 500}
@@ -205,6 +253,32 @@ def test_search_ranks_highlights_and_links_playback(synced: tuple[Stack, str]) -
         guests = client.get("/search", params={"q": "pricing", "speaker_type": "guest"}).json()
         assert guests["result"]
         assert all(h["speaker_type"] == "guest" for h in guests["result"])
+
+
+def _seconds(objects: list[dict[str, Any]], *names: str) -> list[float]:
+    return [o[n] for o in objects for n in names if o.get(n) is not None]
+
+
+def test_seconds_are_answered_to_the_millisecond(synced: tuple[Stack, str]) -> None:
+    # The sandbox's transcripts end at `snippet_time + snippet_length` and its speakers talk
+    # for sums of ranges: float noise (`2208.3999999999996`) unless rounded.
+    stack, account = synced
+    q = {"integrated_account_id": account}
+    with stack.client() as client:
+        hits = client.get("/search", params={"q": "pricing OR budget", "limit": 100}).json()
+        seconds = _seconds(hits["result"], "start_time", "end_time")
+        for source in ("live", "store"):
+            listed = client.get(
+                f"{UNIFIED}/meetings",
+                params={**q, "source": source, "limit": 5, "expand": "transcript"},
+            ).json()["result"]
+            seconds += _seconds(listed, "duration")
+            for meeting in listed:
+                seconds += _seconds(meeting["transcript"] or [], "start_time", "end_time")
+                seconds += _seconds(meeting["speakers"] or [], "talk_time")
+
+    assert len(seconds) > 100
+    assert [s for s in seconds if round(s, 3) != s] == []
 
 
 def test_search_pages_hold_every_hit_once(synced: tuple[Stack, str]) -> None:

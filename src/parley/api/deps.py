@@ -9,10 +9,10 @@ from fastapi import Depends, Query, Request
 
 from parley.api.budget_headers import note_account
 from parley.errors import AuthenticationError
-from parley.providers.base import Provider
+from parley.reads.live import LiveAccount
 from parley.runtime import Runtime
 
-__all__ = ["AccountProvider", "CurrentTenant", "RuntimeDep"]
+__all__ = ["CurrentAccount", "CurrentTenant", "RuntimeDep"]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -38,17 +38,18 @@ async def get_tenant(request: Request, runtime: RuntimeDep) -> Any:
 CurrentTenant = Annotated[Any, Depends(get_tenant)]
 
 
-async def get_account_provider(
+async def get_account(
     tenant: CurrentTenant,
     runtime: RuntimeDep,
     integrated_account_id: str = Query(
         ..., description="The integrated account (linked Chorus account) to read from."
     ),
-) -> AsyncIterator[Provider]:
-    """A provider bound to the caller's integrated account; 401s mark it `needs_reauth`."""
-    async with runtime.accounts.use(tenant.id, integrated_account_id) as provider:
-        note_account(integrated_account_id)
-        yield provider
+) -> AsyncIterator[LiveAccount]:
+    """The caller's integrated account (404 otherwise) with its provider; 401s mark it
+    `needs_reauth`. The one declaration of `integrated_account_id` on the routes using it."""
+    async with runtime.live.account(tenant.id, integrated_account_id) as account:
+        note_account(account.id)
+        yield account
 
 
-AccountProvider = Annotated[Provider, Depends(get_account_provider)]
+CurrentAccount = Annotated[LiveAccount, Depends(get_account)]

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.api.request_id import current_request_id
-from parley.errors import ParleyError, ProviderRateLimitedError, RateLimitedError
+from parley.errors import ParleyError, RateLimitedError
 
 __all__ = ["envelope", "error_response", "install_error_handlers"]
 
@@ -41,7 +41,7 @@ def error_response(exc: ParleyError) -> JSONResponse:
     """The JSON response for a Parley error (Retry-After on 429s)."""
     headers: dict[str, str] = {}
     retry_after = getattr(exc, "retry_after", None)
-    if isinstance(exc, RateLimitedError | ProviderRateLimitedError) or exc.status == 429:
+    if isinstance(exc, RateLimitedError) or exc.status == 429:
         headers["Retry-After"] = str(max(1, round(retry_after or 1)))
     return JSONResponse(envelope(exc.to_dict()), status_code=exc.status, headers=headers)
 

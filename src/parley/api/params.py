@@ -10,12 +10,16 @@ from typing import Literal
 from fastapi import Query, Request
 
 from parley.errors import InvalidRequestError
+from parley.providers.base import MeetingFilters
+from parley.unified import MeetingType
 from parley.unified.base import to_utc
 
 __all__ = [
+    "MEETING_FILTERS",
     "ListOptions",
     "OutputOptions",
     "list_options",
+    "meeting_filters",
     "output_options",
     "reject_unknown",
     "remote_query",
@@ -31,6 +35,16 @@ COMMON = frozenset(
     }
 )
 LIST = frozenset({"limit", "next_cursor"})
+#: the unified meeting filters (`meeting_filters`), on live and stored reads alike
+MEETING_FILTERS = (
+    "start_time_after",
+    "start_time_before",
+    "user_id",
+    "team_id",
+    "participant_email",
+    "type",
+    "min_duration",
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,33 @@ def list_options(
 ) -> ListOptions:
     """Dependency: paging options."""
     return ListOptions(limit=limit, next_cursor=next_cursor)
+
+
+def meeting_filters(
+    request: Request,
+    start_time_after: datetime | None = Query(None, description="Meetings starting at or after."),
+    start_time_before: datetime | None = Query(None, description="Meetings starting before."),
+    user_id: str | None = Query(None, description="Owner user id(s), comma-separated."),
+    team_id: str | None = Query(None, description="Owner team id(s), comma-separated."),
+    participant_email: str | None = Query(None, description="A participant's email address."),
+    type: MeetingType | None = Query(None, description="`meeting`, `call` or `other`."),
+    min_duration: float | None = Query(None, ge=0, description="Minimum duration, seconds."),
+) -> MeetingFilters:
+    """Dependency: the unified meeting filters, built once, `remote_query[…]` included."""
+    return MeetingFilters(
+        start_time_after=utc(start_time_after),
+        start_time_before=utc(start_time_before),
+        user_ids=_split(user_id),
+        team_ids=_split(team_id),
+        participant_email=participant_email,
+        type=type.value if type else None,
+        min_duration=min_duration,
+        remote_query=remote_query(request),
+    )
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
 def reject_unknown(request: Request, allowed: Iterable[str], *, unified: bool = True) -> None:

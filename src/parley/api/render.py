@@ -16,9 +16,10 @@ from fastapi import Response
 from pydantic import BaseModel, TypeAdapter
 
 from parley.api.params import OutputOptions
+from parley.reads.live import EncodedMeetingsPage, LivePage
 from parley.unified import EncodedMeeting
 
-__all__ = ["JsonBody", "encoded_page", "envelope", "one", "page"]
+__all__ = ["JsonBody", "encoded_page", "envelope", "live_page", "one", "page"]
 
 # `Any` serialises each value by its own schema (a model by its model's, dicts by inference),
 # so one adapter serves every resource and the envelope around it.
@@ -78,7 +79,7 @@ def _encoded(item: EncodedMeeting, out: OutputOptions) -> bytes:
     elif out.ignore_remote_data:
         whole = item.body
     else:
-        whole = b'{"remote_data":' + item.remote_data + b"," + item.body[1:]
+        whole = item.whole()
     if not out.exclude_fields:
         return whole
     # Rare: dropping fields means reading the object back.
@@ -95,3 +96,10 @@ def encoded_page(
     result = b",".join([_encoded(item, out) for item in items])
     tail = _JSON.dump_json({"next_cursor": next_cursor, "result_count": len(items)})
     return JsonBody(b'{"result":[' + result + b"]," + tail[1:])
+
+
+def live_page(found: LivePage[Any], out: OutputOptions) -> JsonBody:
+    """A live read's page: written around the encoded meetings' bytes when it holds them."""
+    if isinstance(found, EncodedMeetingsPage):
+        return encoded_page(found.items, found.next_cursor, out)
+    return page(found.items, found.next_cursor, out)

@@ -23,7 +23,7 @@ from procrastinate import App, RetryStrategy
 from procrastinate.exceptions import ConnectorException
 
 from parley.config import Settings
-from parley.errors import NotFoundError, ParleyError
+from parley.errors import NotFoundError, ParleyError, SyncBusyError
 from parley.runtime import Runtime
 from parley.storage import SyncRun
 from parley.sync.lease import release_lease
@@ -34,7 +34,6 @@ from parley.sync.queue_procrastinate import (
     procrastinate_dsn,
 )
 from parley.sync.scheduler import SyncScheduler
-from parley.sync.service import SyncBusyError
 
 __all__ = ["register_tasks", "run_worker", "worker"]
 

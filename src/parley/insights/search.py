@@ -28,7 +28,7 @@ from parley.insights.search_engines import (
 from parley.providers.base import MediaKind
 from parley.storage import Database, StoredMeeting, StoredTranscriptEntry
 from parley.storage.fulltext import parse_text_query
-from parley.unified.base import UtcDateTime
+from parley.unified.base import Seconds, UtcDateTime
 
 __all__ = [
     "PlaybackLinks",
@@ -56,8 +56,8 @@ class SearchHit(BaseModel):
     speaker_name: str | None
     speaker_type: str
     user_id: str | None
-    start_time: float | None
-    end_time: float | None
+    start_time: Seconds | None
+    end_time: Seconds | None
     text: str
     snippet: str
     playback_url: str | None

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from parley.errors import InvalidCursorError, NotFoundError
 from parley.providers.base import MeetingFilters
 from parley.reads.cursor import CursorCodec, CursorState, filters_digest
+from parley.reads.paging import assemble_page, whole_list_page
 from parley.storage import (
     Database,
     StoredMeeting,
@@ -191,6 +192,19 @@ class StoreReader:
     async def get_transcript(self, account_id: str, meeting_id: str) -> Transcript:
         """The Truto-compatible transcript resource of a stored meeting."""
         return transcript_of(await self.get_meeting(account_id, meeting_id))
+
+    async def list_transcripts(
+        self, account_id: str, meeting_id: str, *, limit: int, cursor: str | None = None
+    ) -> StorePage[Transcript]:
+        """The transcripts of one stored meeting (its one transcript), paged like every list."""
+        digest = _digest(account_id, "transcripts", {"meeting_id": meeting_id})
+        start = self._cursors.decode(cursor, digest) if cursor else CursorState(None, 0)
+        transcripts = [await self.get_transcript(account_id, meeting_id)]
+        page = await assemble_page(whole_list_page(transcripts), start, limit)
+        following = page.next_state
+        return StorePage(
+            page.items, None if following is None else self._cursors.encode(following, digest)
+        )
 
     # -- users and teams ----------------------------------------------------------------
 

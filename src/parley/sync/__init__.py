@@ -6,13 +6,12 @@ from parley.sync.inprocess import InProcessSyncQueue
 from parley.sync.queue import SyncQueue
 from parley.sync.runs import RunStatus, SyncRunView
 from parley.sync.scheduler import SyncScheduler
-from parley.sync.service import OpenProvider, SyncBusyError, SyncOptions, SyncService
+from parley.sync.service import OpenProvider, SyncOptions, SyncService
 
 __all__ = [
     "InProcessSyncQueue",
     "OpenProvider",
     "RunStatus",
-    "SyncBusyError",
     "SyncOptions",
     "SyncQueue",
     "SyncRunView",

@@ -14,18 +14,12 @@ from sqlalchemy import Table, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley.errors import ConflictError
+from parley.errors import LeaseLostError
 from parley.storage import SyncState, rowcount, utcnow
 
-__all__ = ["LeaseLostError", "acquire_lease", "ensure_state", "release_lease", "renew_lease"]
+__all__ = ["acquire_lease", "ensure_state", "release_lease", "renew_lease"]
 
 _STATES = cast(Table, SyncState.__table__)
-
-
-class LeaseLostError(ConflictError):
-    """Another worker took the account's lease over (ours had expired)."""
-
-    default_code = "sync_lease_lost"
 
 
 async def ensure_state(session: AsyncSession, account_id: str) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.config import Settings
-from parley.errors import ConflictError, NotFoundError, ParleyError
+from parley.errors import ConflictError, LeaseLostError, NotFoundError, ParleyError, SyncBusyError
 from parley.providers.base import Provider
 from parley.storage import Database, IntegratedAccountRepository, SyncRun, SyncState, utcnow
 from parley.storage.repositories.events import EventRepository
@@ -31,12 +31,7 @@ from parley.sync.engine import (
     meeting_event_data,
     uninterrupted,
 )
-from parley.sync.lease import (
-    LeaseLostError,
-    acquire_lease,
-    release_lease,
-    renew_lease,
-)
+from parley.sync.lease import acquire_lease, release_lease, renew_lease
 from parley.sync.queue import SyncQueue
 from parley.sync.runs import (
     ACTIVE,
@@ -49,18 +44,12 @@ from parley.sync.runs import (
     runs_page,
 )
 
-__all__ = ["OpenProvider", "SyncBusyError", "SyncOptions", "SyncService"]
+__all__ = ["OpenProvider", "SyncOptions", "SyncService"]
 
 log = logging.getLogger("parley.sync")
 
 #: (tenant id or None for trusted callers, account id) -> a provider bound to the account.
 OpenProvider = Callable[[str | None, str], AbstractAsyncContextManager[Provider]]
-
-
-class SyncBusyError(ConflictError):
-    """Another sync of the same account holds its lease."""
-
-    default_code = "sync_in_progress"
 
 
 @dataclass(frozen=True)

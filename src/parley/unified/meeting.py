@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.unified.base import UnifiedModel, UtcDateTime
+from parley.unified.base import RemoteData, Seconds, UnifiedModel, UtcDateTime
 
 __all__ = [
     "Attendee",
@@ -89,8 +89,8 @@ class TranscriptEntry(_Part):
     speaker_name: str | None = None
     speaker_type: SpeakerType = SpeakerType.UNKNOWN
     text: str
-    start_time: float | None = None
-    end_time: float | None = None
+    start_time: Seconds | None = None
+    end_time: Seconds | None = None
 
 
 class Speaker(_Part):
@@ -98,7 +98,7 @@ class Speaker(_Part):
     name: str | None = None
     type: SpeakerType = SpeakerType.UNKNOWN
     user_id: str | None = None
-    talk_time: float = 0.0
+    talk_time: Seconds = 0.0
     talk_ratio: float = 0.0
 
 
@@ -119,7 +119,7 @@ class Meeting(UnifiedModel):
     status: MeetingStatus = MeetingStatus.UNKNOWN
     start_time: UtcDateTime | None = None
     end_time: UtcDateTime | None = None
-    duration: float | None = None
+    duration: Seconds | None = None
     language: str | None = None
     web_url: str | None = None
     meeting_url: str | None = None
@@ -137,3 +137,4 @@ class Meeting(UnifiedModel):
     crm: CrmContext | None = None
     created_at: UtcDateTime | None = None
     updated_at: UtcDateTime | None = None
+    remote_data: RemoteData = None

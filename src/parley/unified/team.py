@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from parley.unified.base import UnifiedModel
+from parley.unified.base import RemoteData, UnifiedModel
 
 __all__ = ["Team"]
 
@@ -18,3 +18,4 @@ class Team(UnifiedModel):
     member_ids: list[str] = Field(default_factory=list)
     manager_id: str | None = None
     parent_team_id: str | None = None
+    remote_data: RemoteData = None

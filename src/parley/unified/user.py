@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.unified.base import UnifiedModel, UtcDateTime
+from parley.unified.base import RemoteData, UnifiedModel, UtcDateTime
 
 __all__ = ["User", "UserEmail"]
 
@@ -32,3 +32,4 @@ class User(UnifiedModel):
     license_type: str | None = None
     created_at: UtcDateTime | None = None
     updated_at: UtcDateTime | None = None
+    remote_data: RemoteData = None

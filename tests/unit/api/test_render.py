@@ -124,3 +124,16 @@ def test_an_empty_encoded_page_is_an_empty_envelope() -> None:
         "next_cursor": None,
         "result_count": 0,
     }
+
+
+def test_both_list_paths_write_id_first_and_remote_data_last() -> None:
+    encoded = [encode_meeting(json.dumps(row).encode()) for row in ROWS]
+    models = [meeting_from_row(row) for row in ROWS]
+
+    fast = body(render.encoded_page(encoded, None, options()))["result"]
+    slow = body(render.page(models, None, options()))["result"]
+
+    for meeting in (*fast, *slow):
+        keys = list(meeting)
+        assert (keys[0], keys[-1]) == ("id", "remote_data")
+    assert [list(m) for m in fast] == [list(m) for m in slow]

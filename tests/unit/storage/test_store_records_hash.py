@@ -1,4 +1,4 @@
-"""Meeting content hashes: version 2 is written, version 1 (stored before) still compares."""
+"""Meeting content hashes: version 3 is written; versions 1 and 2 (stored before) still compare."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ from typing import Any
 
 import pytest
 
-from parley.storage.repositories.store_records import meeting_record
-from parley.unified import Meeting, MeetingStatus, Speaker, TranscriptEntry
+from parley.storage.repositories.store_records import (
+    meeting_record,
+    predates_rounding,
+    stored_record,
+)
+from parley.unified import Meeting, MeetingStatus, Speaker, SpeakerType, TranscriptEntry
 
 # Floats msgspec and json.dumps spell differently (1e16 / 1e+16, 0.00001 / 1e-05): the two
 # versions' canonical JSON differ, so a version-1 hash can only match version-1 bytes.
@@ -53,12 +57,57 @@ def test_a_record_knows_its_version_one_hash(transcript: Any) -> None:
     assert record.content_hash != version_one(meeting)
 
 
-def test_version_two_fits_the_column_and_is_told_apart() -> None:
+def test_version_three_fits_the_column_and_is_told_apart() -> None:
     record = meeting_record(BASE, has_details=True)
 
-    assert record.content_hash.startswith("2:")
+    assert record.content_hash.startswith("3:")
     assert len(record.content_hash) == 45  # the column holds 64
     assert record.same_content(record.content_hash)
+    assert not predates_rounding(record.content_hash)
+
+
+def test_a_version_two_hash_of_the_same_digest_is_the_same_content() -> None:
+    record = meeting_record(BASE, has_details=True)
+    version_two = "2:" + record.content_hash[2:]
+
+    assert record.same_content(version_two)
+    assert predates_rounding(version_two)
+    assert predates_rounding(version_one(BASE))
+
+
+@pytest.mark.parametrize("has_details", [False, True])
+def test_a_stored_meeting_read_back_has_its_record_hash(has_details: bool) -> None:
+    meeting = BASE.model_copy(update={"transcript": ENTRIES if has_details else None})
+    record = meeting_record(meeting, has_details=has_details, remote_data=meeting.remote_data)
+    stored = json.loads(json.dumps(record.data))  # as the JSON column gives it back
+
+    assert stored_record(stored, has_details, list(record.entries)).content_hash == (
+        record.content_hash
+    )
+
+
+def test_a_stored_meeting_read_back_is_rounded_as_a_fresh_mapping() -> None:
+    # Mapped before rounding: `2201.7 + 6.7` kept whole, as version 2 hashed it.
+    whole = TranscriptEntry.model_construct(
+        index=0,
+        speaker_id="s1",
+        speaker_name=None,
+        speaker_type=SpeakerType.UNKNOWN,
+        text="Hi.",
+        start_time=2201.7,
+        end_time=2201.7 + 6.7,
+    )
+    old = BASE.model_construct(**{**dict(BASE), "transcript": [whole], "duration": 12.34567})
+    before = meeting_record(old, has_details=True, remote_data=old.remote_data)
+    fresh = Meeting.model_validate(old.model_dump())
+
+    after = meeting_record(fresh, has_details=True, remote_data=fresh.remote_data)
+
+    assert (fresh.duration, (fresh.transcript or [])[0].end_time) == (12.346, 2208.4)
+    assert not after.same_content("2:" + before.content_hash[2:])
+    assert stored_record(before.data, True, list(before.entries)).content_hash == (
+        after.content_hash
+    )
 
 
 def test_other_content_matches_neither_version() -> None:

@@ -12,10 +12,13 @@ from parley.unified import (
     MeetingStatus,
     Page,
     SpeakerType,
+    Transcript,
     TranscriptEntry,
+    UnifiedModel,
     User,
     transcript_of,
 )
+from parley.unified.base import RemoteData
 
 
 def test_times_serialise_as_iso_utc_with_z() -> None:
@@ -68,3 +71,49 @@ def test_page_envelope_counts_results() -> None:
 def test_user_dates_are_utc() -> None:
     user = User(id="1", created_at=datetime(2025, 1, 1, tzinfo=UTC))
     assert user.model_dump(mode="json")["created_at"] == "2025-01-01T00:00:00Z"
+
+
+def _every_unified_model() -> list[type[UnifiedModel]]:
+    found: list[type[UnifiedModel]] = []
+    stack = list(UnifiedModel.__subclasses__())
+    while stack:
+        model = stack.pop()
+        found.append(model)
+        stack.extend(model.__subclasses__())
+    return found
+
+
+def test_every_unified_model_is_known_here() -> None:
+    assert {m.__name__ for m in _every_unified_model()} >= {"Meeting", "User", "Team", "Transcript"}
+
+
+@pytest.mark.parametrize("model", _every_unified_model(), ids=lambda m: m.__name__)
+def test_a_unified_object_lists_id_first_and_remote_data_last(model: type[UnifiedModel]) -> None:
+    keys = list(
+        model.model_validate(
+            {"id": "x1", "remote_data": {"raw": 1}, **_required(model)}
+        ).model_dump(mode="json")
+    )
+
+    assert (keys[0], keys[-1]) == ("id", "remote_data")
+
+
+def _required(model: type[UnifiedModel]) -> dict[str, object]:
+    return {"meeting": {"id": "x1"}} if model is Transcript else {}
+
+
+def test_a_unified_model_in_another_order_is_refused_at_definition() -> None:
+    with pytest.raises(TypeError, match="`id` first, `remote_data` last"):
+
+        class Misordered(UnifiedModel):
+            remote_data: RemoteData = None
+            id: str
+
+
+def test_seconds_are_rounded_to_the_millisecond_wherever_a_model_is_built() -> None:
+    entry = TranscriptEntry(index=0, text="Hi.", start_time=2201.7, end_time=2201.7 + 6.7)
+    meeting = Meeting(id="m1", duration=1800.0004, transcript=[entry])
+
+    assert (entry.end_time, meeting.duration) == (2208.4, 1800.0)
+    assert (transcript_of(meeting).start_time, transcript_of(meeting).end_time) == (2201.7, 2208.4)
+    assert '"end_time":2208.4' in meeting.model_dump_json()

@@ -82,7 +82,8 @@ async def list_sync_runs(
 
 @router.get("/sync-runs/{run_id}", summary="Get a sync run")
 async def get_sync_run(
-    tenant: CurrentTenant, runtime: RuntimeDep, run_id: str = Path(...)
+    request: Request, tenant: CurrentTenant, runtime: RuntimeDep, run_id: str = Path(...)
 ) -> dict[str, Any]:
     """One run: status, counts, errors, window, timings and checkpoint."""
+    reject_unknown(request, (), unified=False)
     return (await runtime.sync.get(tenant.id, run_id)).model_dump(mode="json")

@@ -1,11 +1,12 @@
 """Unified Conversational Intelligence routes: meetings, transcripts, users, teams.
 
-`source=live` (default) reads the provider; `source=store` the synced copy (`unified_store`).
+`source=live` (default) reads the provider (`reads.live`); `source=store` the synced copy
+(`reads.store`; `unified_store` says what a stored read refuses).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -14,42 +15,31 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from parley.api import render
-from parley.api.deps import AccountProvider, RuntimeDep
+from parley.api.deps import CurrentAccount, RuntimeDep
 from parley.api.params import (
     LIST,
+    MEETING_FILTERS,
     ListOptions,
     OutputOptions,
     list_options,
+    meeting_filters,
     output_options,
     reject_unknown,
-    remote_query,
     utc,
 )
 from parley.api.routes import unified_store as stored
-from parley.errors import InvalidRequestError, UnsupportedFilterError
+from parley.errors import InvalidRequestError
 from parley.insights.search import seconds_param
-from parley.providers.base import EncodedMeetingLister, MeetingFilters, Provider
-from parley.reads.cursor import CursorState, filters_digest
-from parley.reads.paging import Assembled, assemble_page, whole_list_page
+from parley.providers.base import MeetingFilters
+from parley.reads.live import LiveAccount, LivePage, LiveReader
 from parley.reads.store import StoreMeetingFilters, StorePage, StoreReader
 from parley.storage.fulltext import MAX_QUERY_LENGTH
-from parley.unified import Meeting, MeetingType, transcript_of
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/unified/conversational-intelligence", tags=["unified"])
 # Routes answer bytes serialised by `render`; `response_model=JSON` keeps the documented shape.
 JSON = dict[str, Any]
-
-MEETING_FILTERS = (
-    "start_time_after",
-    "start_time_before",
-    "user_id",
-    "team_id",
-    "participant_email",
-    "type",
-    "min_duration",
-)
 Source = Literal["live", "store"]
 
 
@@ -59,142 +49,100 @@ Q = Query(
     None, max_length=MAX_QUERY_LENGTH, description="source=store: text in the title or transcript."
 )
 
-
-async def _page(
-    runtime: RuntimeDep,
-    account_id: str,
-    resource: str,
-    filters: dict[str, Any],
-    paging: ListOptions,
-    fetch: Any,
-) -> Assembled[Any]:
-    digest = filters_digest(account_id, resource, filters)
-    start = CursorState(None, 0)
-    if paging.next_cursor:
-        start = runtime.cursors.decode(paging.next_cursor, digest)
-    assembled: Assembled[Any] = await assemble_page(fetch, start, paging.limit)
-    return assembled
+# The parameters below are dependencies, not route parameters, so that the OpenAPI document
+# lists them after `integrated_account_id` (a route's own parameters come before those of
+# its dependencies), as it always has.
 
 
-def _cursor(
-    runtime: RuntimeDep,
-    account_id: str,
-    resource: str,
-    filters: dict[str, Any],
-    nxt: CursorState | None,
-) -> str | None:
-    if nxt is None:
-        return None
-    return runtime.cursors.encode(nxt, filters_digest(account_id, resource, filters))
+@dataclass(frozen=True)
+class _Read:
+    """Where to read from, and the stored reads' own filters."""
+
+    source: Source
+    updated_after: datetime | None = None
+    q: str | None = None
+    expand: str | None = None
+
+
+def _source(source: Source = Query("live")) -> Source:
+    return source
+
+
+def _meeting_read(
+    expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
+    source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
+    updated_after: datetime | None = UPDATED_AFTER,
+    q: str | None = Q,
+) -> _Read:
+    return _Read(source, utc(updated_after), q, expand)
+
+
+def _transcripts_of(
+    meeting_id: str = Query(..., description="The meeting whose transcript to return."),
+) -> str:
+    return meeting_id
+
+
+@dataclass(frozen=True)
+class _Media:
+    kind: Literal["video", "audio"]
+    at: float | None
+
+
+def _media(
+    kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
+    t: float | None = Query(None, ge=0, description="Start playback at this second."),
+) -> _Media:
+    return _Media(kind, t)
 
 
 @router.get("/meetings", summary="List meetings", response_model=JSON)
 async def list_meetings(
     request: Request,
     runtime: RuntimeDep,
-    provider: AccountProvider,
-    integrated_account_id: str = Query(...),
-    start_time_after: datetime | None = Query(None, description="Meetings starting at or after."),
-    start_time_before: datetime | None = Query(None, description="Meetings starting before."),
-    user_id: str | None = Query(None, description="Owner user id(s), comma-separated."),
-    team_id: str | None = Query(None, description="Owner team id(s), comma-separated."),
-    participant_email: str | None = Query(None, description="A participant's email address."),
-    type: MeetingType | None = Query(None, description="`meeting`, `call` or `other`."),
-    min_duration: float | None = Query(None, ge=0, description="Minimum duration, seconds."),
-    expand: str | None = Query(None, description="`transcript`: full meetings in the list."),
-    source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
-    updated_after: datetime | None = UPDATED_AFTER,
-    q: str | None = Q,
+    account: CurrentAccount,
+    filters: MeetingFilters = Depends(meeting_filters),
+    read: _Read = Depends(_meeting_read),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
     """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
     reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *LIST))
-    stored.reject_store_only(source, updated_after=updated_after, q=q)
-    if expand not in (None, "", "transcript"):
+    stored.reject_store_only(read.source, updated_after=read.updated_after, q=read.q)
+    if read.expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
-    after, before = utc(start_time_after), utc(start_time_before)
-    filters = MeetingFilters(
-        start_time_after=after,
-        start_time_before=before,
-        user_ids=_split(user_id),
-        team_ids=_split(team_id),
-        participant_email=participant_email,
-        type=type.value if type else None,
-        min_duration=min_duration,
-        remote_query=remote_query(request),
-    )
-    if source == "store":
+    full = read.expand == "transcript"
+    if read.source == "store":
         stored.check_store_request(request, out)
-        return await stored.list_meetings(
-            runtime,
-            integrated_account_id,
-            StoreMeetingFilters(filters, updated_after=utc(updated_after), q=q),
-            paging,
-            out,
-            expand=expand == "transcript",
+        found = await runtime.store.list_meetings(
+            account.id,
+            StoreMeetingFilters(filters, updated_after=read.updated_after, q=read.q),
+            limit=paging.limit,
+            cursor=paging.next_cursor,
+            expand_transcript=full,
         )
-    given: dict[str, Any] = {
-        "start_time_after": after,
-        "start_time_before": before,
-        "user_id": user_id,
-        "team_id": team_id,
-        "participant_email": participant_email,
-        "type": type.value if type else None,
-        "min_duration": min_duration,
-    }
-    _check_supported(provider, given)
-    key = {**given, "remote_query": filters.remote_query}
-
-    # Without `expand`, the same meetings already encoded as JSON, when the provider can.
-    lister = None
-    if expand != "transcript" and isinstance(provider, EncodedMeetingLister):
-        lister = provider
-
-    async def fetch(position: str | None) -> Any:
-        if lister is not None:
-            return await lister.list_meetings_json_page(filters, position)
-        return await provider.list_meetings_page(filters, position)
-
-    page = await _page(runtime, integrated_account_id, "meetings", key, paging, fetch)
-    if lister is not None:
-        cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
-        return render.encoded_page(page.items, cursor, out)
-    meetings: list[Meeting] = page.items
-    if expand == "transcript":
-        meetings = await provider.get_meetings(meetings)
-    cursor = _cursor(runtime, integrated_account_id, "meetings", key, page.next_state)
-    return render.page(meetings, cursor, out)
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
-def _check_supported(provider: Provider, given: dict[str, Any]) -> None:
-    for name, value in given.items():
-        if value is not None and name not in provider.info.meeting_filters:
-            raise UnsupportedFilterError(
-                f"{provider.info.name} cannot filter meetings by {name!r}.", param=name
-            )
+        return render.page(found.items, found.next_cursor, out)
+    page = await runtime.live.list_meetings(
+        account, filters, limit=paging.limit, cursor=paging.next_cursor, expand_transcript=full
+    )
+    return render.live_page(page, out)
 
 
 @router.get("/meetings/{meeting_id}", summary="Get a meeting", response_model=JSON)
 async def get_meeting(
     request: Request,
     runtime: RuntimeDep,
-    provider: AccountProvider,
+    account: CurrentAccount,
     meeting_id: str = Path(..., description="The meeting id."),
-    integrated_account_id: str = Query(...),
-    source: Source = Query("live"),
+    source: Source = Depends(_source),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
     """The full meeting: attendees, recordings, topics, trackers, transcript, speakers."""
     reject_unknown(request, ())
     if source == "store":
         stored.check_store_request(request, out)
-        return render.one(await runtime.store.get_meeting(integrated_account_id, meeting_id), out)
-    return render.one(await provider.get_meeting(meeting_id), out)
+        return render.one(await runtime.store.get_meeting(account.id, meeting_id), out)
+    return render.one(await runtime.live.get_meeting(account, meeting_id), out)
 
 
 @router.get(
@@ -205,18 +153,17 @@ async def get_meeting(
 )
 async def get_recording(
     request: Request,
-    provider: AccountProvider,
+    runtime: RuntimeDep,
+    account: CurrentAccount,
     meeting_id: str = Path(...),
-    integrated_account_id: str = Query(...),
-    kind: Literal["video", "audio"] = Query("video", description="`video` or `audio`."),
-    t: float | None = Query(None, ge=0, description="Start playback at this second."),
+    media: _Media = Depends(_media),
 ) -> RedirectResponse:
     """302 to a freshly minted provider media URL (a stable link to hand to a player)."""
     reject_unknown(request, ("kind", "t"))
-    url = await provider.media_url(meeting_id, kind)
-    if t is not None:
+    url = await runtime.live.media_url(account, meeting_id, media.kind)
+    if media.at is not None:
         # A media fragment (`#t=75.4`): browsers and players seek there on load.
-        url = f"{url.split('#', 1)[0]}#t={seconds_param(t)}"
+        url = f"{url.split('#', 1)[0]}#t={seconds_param(media.at)}"
     return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
 
@@ -224,10 +171,9 @@ async def get_recording(
 async def list_transcripts(
     request: Request,
     runtime: RuntimeDep,
-    provider: AccountProvider,
-    integrated_account_id: str = Query(...),
-    meeting_id: str = Query(..., description="The meeting whose transcript to return."),
-    source: Source = Query("live"),
+    account: CurrentAccount,
+    meeting_id: str = Depends(_transcripts_of),
+    source: Source = Depends(_source),
     paging: ListOptions = Depends(list_options),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
@@ -235,10 +181,14 @@ async def list_transcripts(
     reject_unknown(request, ("meeting_id", *LIST))
     if source == "store":
         stored.check_store_request(request, out)
-        transcript = await runtime.store.get_transcript(integrated_account_id, meeting_id)
-    else:
-        transcript = transcript_of(await provider.get_meeting(meeting_id))
-    return render.page([transcript], None, out)
+        found = await runtime.store.list_transcripts(
+            account.id, meeting_id, limit=paging.limit, cursor=paging.next_cursor
+        )
+        return render.page(found.items, found.next_cursor, out)
+    page = await runtime.live.list_transcripts(
+        account, meeting_id, limit=paging.limit, cursor=paging.next_cursor
+    )
+    return render.live_page(page, out)
 
 
 @dataclass(frozen=True)
@@ -248,59 +198,60 @@ class _Directory:
     resource: str  # "users"
     item: str  # "user"
     q_help: str
-    list_live: Callable[[Provider], Awaitable[Sequence[Any]]]
-    get_live: Callable[[Provider, str], Awaitable[Any]]
+    list_live: Callable[[LiveReader], Callable[..., Awaitable[LivePage[Any]]]]
+    get_live: Callable[[LiveReader], Callable[[LiveAccount, str], Awaitable[Any]]]
     list_stored: Callable[[StoreReader], Callable[..., Awaitable[StorePage[Any]]]]
-    get_stored: Callable[[StoreReader, str, str], Awaitable[Any]]
+    get_stored: Callable[[StoreReader], Callable[[str, str], Awaitable[Any]]]
 
 
 def _directory_routes(d: _Directory) -> None:
     """`GET /{resource}` and `GET /{resource}/{item_id}` for one directory."""
 
-    async def list_items(
-        request: Request,
-        runtime: RuntimeDep,
-        provider: AccountProvider,
-        integrated_account_id: str = Query(...),
+    def directory_read(
         source: Source = Query("live"),
         updated_after: datetime | None = UPDATED_AFTER,
         q: str | None = Query(None, max_length=MAX_QUERY_LENGTH, description=d.q_help),
+    ) -> _Read:
+        return _Read(source, utc(updated_after), q)
+
+    async def list_items(
+        request: Request,
+        runtime: RuntimeDep,
+        account: CurrentAccount,
+        read: _Read = Depends(directory_read),
         paging: ListOptions = Depends(list_options),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, (*STORE_ONLY, *LIST))
-        stored.reject_store_only(source, updated_after=updated_after, q=q)
-        account = integrated_account_id
-        if source == "store":
+        stored.reject_store_only(read.source, updated_after=read.updated_after, q=read.q)
+        if read.source == "store":
             stored.check_store_request(request, out)
             found = await d.list_stored(runtime.store)(
-                account,
+                account.id,
                 limit=paging.limit,
                 cursor=paging.next_cursor,
-                updated_after=utc(updated_after),
-                q=q,
+                updated_after=read.updated_after,
+                q=read.q,
             )
-            return stored.envelope(found, out)
-        items = list(await d.list_live(provider))
-        page = await _page(runtime, account, d.resource, {}, paging, whole_list_page(items))
-        cursor = _cursor(runtime, account, d.resource, {}, page.next_state)
-        return render.page(page.items, cursor, out)
+            return render.page(found.items, found.next_cursor, out)
+        page = await d.list_live(runtime.live)(
+            account, limit=paging.limit, cursor=paging.next_cursor
+        )
+        return render.live_page(page, out)
 
     async def get_item(
         request: Request,
         runtime: RuntimeDep,
-        provider: AccountProvider,
+        account: CurrentAccount,
         item_id: str = Path(..., alias=f"{d.item}_id"),
-        integrated_account_id: str = Query(...),
-        source: Source = Query("live"),
+        source: Source = Depends(_source),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, ())
         if source == "store":
             stored.check_store_request(request, out)
-            found = await d.get_stored(runtime.store, integrated_account_id, item_id)
-            return render.one(found, out)
-        return render.one(await d.get_live(provider, item_id), out)
+            return render.one(await d.get_stored(runtime.store)(account.id, item_id), out)
+        return render.one(await d.get_live(runtime.live)(account, item_id), out)
 
     router.add_api_route(
         f"/{d.resource}",
@@ -332,10 +283,10 @@ _directory_routes(
         "users",
         "user",
         "source=store: in name or email.",
-        list_live=lambda provider: provider.list_users(),
-        get_live=lambda provider, id_: provider.get_user(id_),
+        list_live=lambda live: live.list_users,
+        get_live=lambda live: live.get_user,
         list_stored=lambda store: store.list_users,
-        get_stored=lambda store, account, id_: store.get_user(account, id_),
+        get_stored=lambda store: store.get_user,
     )
 )
 _directory_routes(
@@ -343,9 +294,9 @@ _directory_routes(
         "teams",
         "team",
         "source=store: in the name.",
-        list_live=lambda provider: provider.list_teams(),
-        get_live=lambda provider, id_: provider.get_team(id_),
+        list_live=lambda live: live.list_teams,
+        get_live=lambda live: live.get_team,
         list_stored=lambda store: store.list_teams,
-        get_stored=lambda store, account, id_: store.get_team(account, id_),
+        get_stored=lambda store: store.get_team,
     )
 )

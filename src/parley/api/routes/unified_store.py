@@ -1,22 +1,17 @@
-"""`source=store` for the unified routes: the synced copy in the same shapes as live reads.
+"""`source=store` for the unified routes: what a stored read refuses, before it is made.
 
 The unified routes call these once they know the read is a stored one; the account was
-already resolved for the caller's tenant (404 otherwise). Nothing here talks to the provider.
+already resolved for the caller's tenant (404 otherwise), and `reads.store` answers it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import Request
 
-from fastapi import Request, Response
-
-from parley.api import render
-from parley.api.params import ListOptions, OutputOptions
+from parley.api.params import OutputOptions
 from parley.errors import InvalidRequestError, UnsupportedFilterError
-from parley.reads.store import StoreMeetingFilters, StorePage
-from parley.runtime import Runtime
 
-__all__ = ["check_store_request", "envelope", "list_meetings", "reject_store_only"]
+__all__ = ["check_store_request", "reject_store_only"]
 
 
 def reject_store_only(source: str, **given: object) -> None:
@@ -46,28 +41,3 @@ def check_store_request(request: Request, out: OutputOptions) -> None:
                 code="unsupported_parameter",
                 param=key,
             )
-
-
-def envelope(page: StorePage[Any], out: OutputOptions) -> Response:
-    """The list envelope of a stored page."""
-    return render.page(page.items, page.next_cursor, out)
-
-
-async def list_meetings(
-    runtime: Runtime,
-    account_id: str,
-    filters: StoreMeetingFilters,
-    paging: ListOptions,
-    out: OutputOptions,
-    *,
-    expand: bool,
-) -> Response:
-    """Stored meetings in the list envelope."""
-    page = await runtime.store.list_meetings(
-        account_id,
-        filters,
-        limit=paging.limit,
-        cursor=paging.next_cursor,
-        expand_transcript=expand,
-    )
-    return envelope(page, out)

@@ -63,17 +63,21 @@ async def create_webhook(
 
 
 @router.get("/webhooks", summary="List webhook subscriptions")
-async def list_webhooks(tenant: CurrentTenant, runtime: RuntimeDep) -> dict[str, Any]:
+async def list_webhooks(
+    request: Request, tenant: CurrentTenant, runtime: RuntimeDep
+) -> dict[str, Any]:
     """Every subscription of your tenant, newest first (secrets are never listed)."""
+    reject_unknown(request, (), unified=False)
     result = [_json(view) for view in await runtime.webhooks.subscriptions.list(tenant.id)]
     return render.envelope(result)
 
 
 @router.get("/webhooks/{webhook_id}", summary="Get a webhook subscription")
 async def get_webhook(
-    tenant: CurrentTenant, runtime: RuntimeDep, webhook_id: str = Path(...)
+    request: Request, tenant: CurrentTenant, runtime: RuntimeDep, webhook_id: str = Path(...)
 ) -> dict[str, Any]:
     """One subscription (another tenant's id answers 404)."""
+    reject_unknown(request, (), unified=False)
     return _json(await runtime.webhooks.subscriptions.get(tenant.id, webhook_id))
 
 
@@ -137,9 +141,10 @@ async def list_deliveries(
 
 @router.get("/webhook-deliveries/{delivery_id}", summary="Get a webhook delivery")
 async def get_delivery(
-    tenant: CurrentTenant, runtime: RuntimeDep, delivery_id: str = Path(...)
+    request: Request, tenant: CurrentTenant, runtime: RuntimeDep, delivery_id: str = Path(...)
 ) -> dict[str, Any]:
     """One delivery with its attempts and the `payload` it sends."""
+    reject_unknown(request, (), unified=False)
     return _delivery(await runtime.webhooks.deliveries.get(tenant.id, delivery_id))
 
 

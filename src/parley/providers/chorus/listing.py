@@ -33,6 +33,7 @@ from parley.providers.chorus.mapping import (
     utc_moment,
 )
 from parley.unified import AttendeeType, Meeting, MeetingStatus, MeetingType
+from parley.unified.base import to_milliseconds
 
 __all__ = ["attendees_of", "meeting_fields", "meeting_from_row", "tracker_matches_of"]
 
@@ -115,7 +116,8 @@ def meeting_fields(
         "status": status,
         "start_time": start,
         "end_time": end_of(start, duration),
-        "duration": duration,
+        # Rounded as `Meeting` rounds it: the JSON path encodes this dict without validating.
+        "duration": None if duration is None else to_milliseconds(duration),
         "language": _filled(get("language")),
         "web_url": _filled(get("url")),
         "meeting_url": None,

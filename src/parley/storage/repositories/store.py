@@ -30,6 +30,8 @@ from parley.storage.repositories.store_records import (
     entry_rows,
     meeting_record,
     meeting_row,
+    predates_rounding,
+    stored_record,
     without_nul,
 )
 from parley.storage.tables_store import (
@@ -116,26 +118,42 @@ class StoreRepository:
     ) -> list[WriteOutcome]:
         """Insert new meetings, update changed ones; entries replaced only when they changed.
 
-        An unchanged meeting stored with a version-1 content hash gets its version-2 hash
-        (nothing else is written for it: it is not an update).
+        An unchanged meeting stored with an older content hash gets the current one (nothing
+        else is written for it: it is not an update), including one whose stored hash
+        predates the rounding of seconds and whose stored content, read back through the
+        models, is this record's.
         """
         now = utcnow()
-        outcomes: list[WriteOutcome] = []
+        outcomes: list[WriteOutcome | None] = []
         created: list[MeetingRecord] = []
         changed: list[MeetingRecord] = []
         rehashed: list[dict[str, Any]] = []
+        suspects: list[int] = []  # positions decided once the stored content is read
         for record in records:
             state = existing.get(record.id)
             if state is None:
                 created.append(record)
                 outcomes.append(WriteOutcome.CREATED)
-            elif not record.same_content(state.content_hash):
-                changed.append(record)
-                outcomes.append(WriteOutcome.UPDATED)
-            else:
+            elif record.same_content(state.content_hash):
                 outcomes.append(WriteOutcome.UNCHANGED)
                 if state.content_hash != record.content_hash:
                     rehashed.append({"b_id": record.id, "content_hash": record.content_hash})
+            elif predates_rounding(state.content_hash):
+                suspects.append(len(outcomes))
+                outcomes.append(None)
+            else:
+                changed.append(record)
+                outcomes.append(WriteOutcome.UPDATED)
+        if suspects:
+            stored = await self._stored_hashes(account_id, [records[i].id for i in suspects])
+            for i in suspects:
+                record = records[i]
+                if stored.get(record.id) == record.content_hash:
+                    outcomes[i] = WriteOutcome.UNCHANGED
+                    rehashed.append({"b_id": record.id, "content_hash": record.content_hash})
+                else:
+                    changed.append(record)
+                    outcomes[i] = WriteOutcome.UPDATED
         if created:
             await self._insert_meetings(account_id, created, now)
         if changed:
@@ -147,7 +165,32 @@ class StoreRepository:
                 .values(content_hash=bindparam("content_hash"))
             )
             await self._session.execute(statement, rehashed)
-        return outcomes
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    async def _stored_hashes(self, account_id: str, ids: Sequence[str]) -> dict[str, str]:
+        """The current content hash of these stored meetings, taken of their stored content."""
+        entries: dict[str, list[tuple[Any, ...]]] = {}
+        hashes: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            result = await self._session.execute(
+                select(_ENTRIES.c.meeting_id, *(_ENTRIES.c[c] for c in ENTRY_CONTENT))
+                .where(_ENTRIES.c.account_id == account_id, _ENTRIES.c.meeting_id.in_(chunk))
+                .order_by(_ENTRIES.c.meeting_id, _ENTRIES.c.index)
+            )
+            for meeting_id, *content in result:
+                entries.setdefault(meeting_id, []).append(tuple(content))
+            rows = await self._session.execute(
+                select(_MEETINGS.c.id, _MEETINGS.c.data, _MEETINGS.c.has_details).where(
+                    _MEETINGS.c.account_id == account_id, _MEETINGS.c.id.in_(chunk)
+                )
+            )
+            for id_, data, details in rows:
+                try:
+                    record = stored_record(data, details, entries.get(id_, []))
+                except ValueError:  # stored by a version whose shape the models no longer read
+                    continue
+                hashes[id_] = record.content_hash
+        return hashes
 
     async def _insert_meetings(
         self, account_id: str, records: Sequence[MeetingRecord], now: datetime

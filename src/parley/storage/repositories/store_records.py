@@ -11,6 +11,12 @@ base64url SHA-256 of msgspec's canonical JSON (45 characters): about five times 
 `json.dumps` form) is compared with the version-1 hash of the new record instead
 (`MeetingRecord.same_content`), so upgrading never turns an unchanged meeting into a
 `meeting.updated`. Users and teams keep the version-1 form (`content_hash`).
+
+Version 3 (`"3:"`, written now) is version 2's form over content whose seconds are rounded
+to the millisecond (`unified.base.Seconds`). A stored version-2 hash with the same digest is
+the same content; one that differs may differ by rounding alone, so the writer compares the
+stored meeting, read back through the models (which round), instead
+(`predates_rounding`, `stored_record`): an upgrade emits no `meeting.updated` for that.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ __all__ = [
     "legacy_canonical_json",
     "meeting_record",
     "meeting_row",
+    "predates_rounding",
+    "stored_record",
     "without_nul",
 ]
 
@@ -51,6 +59,8 @@ _TRANSCRIPT = TypeAdapter(list[TranscriptEntry])
 _CANONICAL = msgspec.json.Encoder(order="sorted")
 #: The prefix of a version-2 meeting content hash (version 1 is 64 hex characters).
 HASH_V2 = "2:"
+#: The prefix of a version-3 meeting content hash: version 2's form, seconds rounded to ms.
+HASH_V3 = "3:"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -72,9 +82,14 @@ def content_hash(value: Any) -> str:
 
 
 def meeting_hash(canonical: bytes) -> str:
-    """A version-2 meeting content hash of canonical JSON."""
+    """A version-3 meeting content hash of canonical JSON."""
     digest = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).rstrip(b"=")
-    return HASH_V2 + digest.decode()
+    return HASH_V3 + digest.decode()
+
+
+def predates_rounding(stored_hash: str) -> bool:
+    """Whether a stored hash was taken before seconds were rounded (versions 1 and 2)."""
+    return not stored_hash.startswith(HASH_V3)
 
 
 class WriteOutcome(StrEnum):
@@ -108,9 +123,14 @@ class MeetingRecord:
         return self.meeting.id
 
     def same_content(self, stored_hash: str) -> bool:
-        """Whether a stored content hash, of either version, is this record's."""
-        if stored_hash.startswith(HASH_V2):
-            return stored_hash == self.content_hash
+        """Whether a stored content hash, of any version, is this record's.
+
+        False for an older version may still be a difference of rounding alone: see
+        `predates_rounding`.
+        """
+        if stored_hash.startswith((HASH_V3, HASH_V2)):
+            # Versions 2 and 3 digest the same form: equal digests, equal content.
+            return stored_hash[2:] == self.content_hash[2:]
         return stored_hash == self.legacy_hash()
 
     def legacy_hash(self) -> str:
@@ -187,6 +207,29 @@ def _record(
         lean, data, has_details, meeting_hash(canonical), entries, has_transcript
     )
     return record, canonical
+
+
+def stored_record(
+    data: dict[str, Any], has_details: bool, entries: list[tuple[Any, ...]]
+) -> MeetingRecord:
+    """The record of a stored meeting (its row's JSON, its `ENTRY_CONTENT` tuples), read back
+    through the unified models as a stored read does: seconds rounded as they are now."""
+    transcript = None
+    if has_details:
+        transcript = [
+            {
+                "index": index,
+                "speaker_id": speaker_id,
+                "speaker_name": speaker_name,
+                "speaker_type": speaker_type,
+                "text": text,
+                "start_time": start,
+                "end_time": end,
+            }
+            for index, speaker_id, speaker_name, speaker_type, _, start, end, text in entries
+        ]
+    meeting = Meeting.model_validate({**data, "transcript": transcript})
+    return meeting_record(meeting, has_details=has_details, remote_data=data.get("remote_data"))
 
 
 # How `canonical_json` writes a NUL character (a text holding a backslash and "u0000" matches

@@ -154,10 +154,7 @@ async def _walk(provider: ChorusProvider, json_pages: bool) -> list[tuple[Any, s
     while True:
         if json_pages:
             encoded = await provider.list_meetings_json_page(MeetingFilters(), position)
-            items = [
-                json.loads(b'{"remote_data":' + m.remote_data + b"," + m.body[1:])
-                for m in encoded.items
-            ]
+            items = [json.loads(m.whole()) for m in encoded.items]
             page: Any = encoded
         else:
             page = await provider.list_meetings_page(MeetingFilters(), position)

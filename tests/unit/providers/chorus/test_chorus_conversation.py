@@ -212,3 +212,19 @@ def test_a_document_without_any_id_is_a_provider_response_error(
 def test_a_part_that_is_not_an_object_is_a_provider_response_error(row: Any, doc: Any) -> None:
     with pytest.raises(ProviderResponseError, match="not a JSON object"):
         meeting_from_doc(row, doc)
+
+
+def test_seconds_are_rounded_to_the_millisecond_on_both_paths(
+    engagement: dict[str, Any], conversation: dict[str, Any]
+) -> None:
+    recording = conversation["data"]["attributes"]["recording"]
+    recording["utterances"][0].update(snippet_time=2201.7, snippet_length=6.7)  # 2208.3999…96
+    recording["clusters"][0]["ranges"] = [{"talk_time": 0.1}, {"talk_time": 0.2}]  # 0.3000…04
+    row = {**engagement, "duration": 1800.12345}
+
+    for meeting in (meeting_from_doc(row, conversation), map_meeting(row, conversation)):
+        first = (meeting.transcript or [])[0]
+        assert (first.start_time, first.end_time) == (2201.7, 2208.4)
+        assert (meeting.speakers or [])[0].talk_time == 0.3
+        assert meeting.duration == 1800.123
+        assert '"end_time":2208.4}' in meeting.model_dump_json()

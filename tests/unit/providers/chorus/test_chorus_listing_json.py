@@ -23,8 +23,8 @@ from parley.unified import EncodedMeeting
 
 
 def whole(encoded: EncodedMeeting) -> bytes:
-    """The Meeting object the route writes: `remote_data` first, as the model dumps it."""
-    return b'{"remote_data":' + encoded.remote_data + b"," + encoded.body[1:]
+    """The Meeting object the route writes: `remote_data` last, as the model dumps it."""
+    return encoded.whole()
 
 
 def outcome(build: Any) -> tuple[str, Any]:
@@ -171,3 +171,15 @@ def test_the_memo_drops_the_oldest_row_past_its_size() -> None:
     assert memo.encode(rows[0], None, None) is not first  # encoded again
     with pytest.raises(ValueError, match="at least one"):
         MeetingJsonMemo(size=0)
+
+
+def test_the_duration_is_rounded_to_the_millisecond_on_both_paths(
+    engagement: dict[str, Any],
+) -> None:
+    raw = json.dumps({**engagement, "duration": 2201.7 + 6.7}).encode()
+
+    fast = json.loads(whole(encode_meeting(raw)))
+    model = meeting_from_row(json.loads(raw))
+
+    assert fast["duration"] == model.duration == 2208.4
+    assert b'"duration":2208.4,' in encode_meeting(raw).body
