@@ -15,7 +15,8 @@ serve` on a fresh SQLite file, and this load generator. Printed:
 - requests per second for a unified get (`GET …/meetings/{id}`) with 20 concurrent clients.
 
 The account's rate budget is raised (PARLEY_CHORUS_RATE_LIMIT) so the limiter's pacing, which
-is there to protect real Chorus, does not stand in for Parley's own overhead.
+is there to protect real Chorus, does not stand in for Parley's own overhead; so is the API
+key's (PARLEY_API_RATE_LIMIT), whose check still runs on every request.
 
     python -m benchmarks.api
 """
@@ -66,6 +67,8 @@ def parley_server(workdir: Path) -> Iterator[tuple[str, dict[str, str]]]:
         "PARLEY_SECRET_KEY": generate_secret_key(),
         "PARLEY_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PARLEY_CHORUS_RATE_LIMIT": "10000",
+        "PARLEY_API_RATE_LIMIT": "100000",
+        "PARLEY_API_RATE_BURST": "100000",
         "PARLEY_LOG_LEVEL": "warning",
     }
     command = [

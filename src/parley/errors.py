@@ -8,6 +8,7 @@
     ├── PermissionDeniedError        403 forbidden
     ├── NotFoundError                404 not_found             the object is not there (for you)
     ├── ConflictError                409 conflict
+    ├── PayloadTooLargeError         413 payload_too_large     send a smaller body
     ├── RateLimitedError             429 rate_limited          wait `retry_after` seconds
     └── ProviderError                502 provider_error        the provider caused it (remote)
         ├── ProviderAuthError        401 provider_auth_failed  relink the account
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidRequestError",
     "NotFoundError",
     "ParleyError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "ProviderAuthError",
     "ProviderError",
@@ -106,6 +108,11 @@ class ConflictError(ParleyError):
     default_code = "conflict"
 
 
+class PayloadTooLargeError(ParleyError):
+    status = 413
+    default_code = "payload_too_large"
+
+
 class RateLimitedError(ParleyError):
     status = 429
     default_code = "rate_limited"
@@ -113,6 +120,12 @@ class RateLimitedError(ParleyError):
     def __init__(self, message: str, *, retry_after: float | None = None, code: str | None = None):
         super().__init__(message, code=code)
         self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after
+        return body
 
 
 class ProviderError(ParleyError):

@@ -149,4 +149,8 @@ def stack_settings(tmp: Path, database_url: str) -> Settings:
         database_url=database_url,
         secret_key=SecretStr(generate_secret_key()),
         key_file=tmp / "parley.key",
+        # The suites fire requests as fast as the machine allows (Schemathesis: hundreds a
+        # second); the per-key limit has its own tests (tests/integration/api).
+        api_rate_limit=10_000,
+        api_rate_burst=10_000,
     )
