@@ -57,6 +57,25 @@ class Settings(BaseSettings):
         default=120.0, description="Total time budget for one provider request's retries, s."
     )
     link_token_ttl: int = Field(default=7 * 24 * 3600, description="Link token lifetime, s.")
+    api_rate_limit: float = Field(
+        default=50.0,
+        ge=0,
+        description="Requests/second each API key (any bearer credential presented) may make "
+        "to Parley's API, sustained; past it Parley answers 429 `rate_limited` (`0` turns the "
+        "limit off). Shared by every API process in scale mode.",
+    )
+    api_rate_burst: int = Field(
+        default=100,
+        ge=1,
+        description="Requests an API key may make at once, above `api_rate_limit`, before "
+        "the limit applies (the token bucket's size).",
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=0,
+        description="Largest request body Parley accepts, bytes; a larger one is refused "
+        "with 413 `payload_too_large` before it is read whole.",
+    )
     sync_lookback: timedelta = Field(
         default=timedelta(days=3),
         description="How far before the last synced window an incremental sync re-reads "

@@ -11,6 +11,7 @@
     ├── ConflictError                409 conflict
     │   ├── SyncBusyError            409 sync_in_progress      wait for the account's sync
     │   └── LeaseLostError           409 sync_lease_lost       another worker took the sync over
+    ├── PayloadTooLargeError         413 payload_too_large     send a smaller body
     ├── RateLimitedError             429 rate_limited          wait `retry_after` seconds
     │   └── ProviderRateLimitedError 429 provider_rate_limited (also a ProviderError)
     └── ProviderError                502 provider_error        the provider caused it (remote)
@@ -41,6 +42,7 @@ __all__ = [
     "LeaseLostError",
     "NotFoundError",
     "ParleyError",
+    "PayloadTooLargeError",
     "PermissionDeniedError",
     "ProviderAuthError",
     "ProviderError",
@@ -135,6 +137,11 @@ class LeaseLostError(ConflictError):
     default_code = "sync_lease_lost"
 
 
+class PayloadTooLargeError(ParleyError):
+    status = 413
+    default_code = "payload_too_large"
+
+
 class RateLimitedError(ParleyError):
     status = 429
     default_code = "rate_limited"
@@ -144,6 +151,12 @@ class RateLimitedError(ParleyError):
     ) -> None:
         super().__init__(message, code=code)
         self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        body = super().to_dict()
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after
+        return body
 
 
 class ProviderError(ParleyError):

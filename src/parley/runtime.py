@@ -19,8 +19,10 @@ from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
 from parley.security.egress import EgressPolicy
+from parley.security.throttle import KeyRateLimiter, MemoryKeyRateLimiter
 from parley.security.vault import Vault
 from parley.storage import Database
+from parley.storage.api_rate_limits import PostgresKeyRateLimiter
 from parley.storage.rate_budgets import PostgresRateLimiter
 from parley.sync import InProcessSyncQueue, SyncOptions, SyncScheduler, SyncService
 from parley.sync.queue_procrastinate import (
@@ -71,6 +73,8 @@ class Runtime:
         self.http = replace(
             http, transport=self.egress.transport(max_connections=http.max_connections)
         )
+        #: Requests per API key to Parley's own API (None: PARLEY_API_RATE_LIMIT=0, no limit).
+        self.api_rate_limiter = _api_rate_limiter(settings, db)
         self.cursors = CursorCodec(vault.signer(b"cursor"))
         accounts = AccountServices.build(
             db,
@@ -161,6 +165,16 @@ def _limiter(settings: Settings, db: Database) -> RateLimiter:
         # PostgresRateLimiter refuses a SQLite engine with a clear error.
         return PostgresRateLimiter(db.engine, rate, max_rate=cap)
     return TokenBucketLimiter(rate, max_rate=cap)
+
+
+def _api_rate_limiter(settings: Settings, db: Database) -> KeyRateLimiter | None:
+    """Per-API-key budgets: in this process (embedded) or shared through PostgreSQL (scale)."""
+    rate, burst = settings.api_rate_limit, settings.api_rate_burst
+    if rate <= 0:
+        return None
+    if settings.mode == "scale":
+        return PostgresKeyRateLimiter(db.engine, rate, burst)
+    return MemoryKeyRateLimiter(rate, burst)
 
 
 async def _account_status_changed(

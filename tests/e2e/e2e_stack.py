@@ -151,4 +151,8 @@ def stack_settings(tmp: Path, database_url: str) -> Settings:
         key_file=tmp / "parley.key",
         # The sandbox and the tests' webhook receivers listen on 127.0.0.1 (random ports).
         egress_allow="127.0.0.1",
+        # The suites fire requests as fast as the machine allows (Schemathesis: hundreds a
+        # second); the per-key limit has its own tests (tests/integration/api).
+        api_rate_limit=10_000,
+        api_rate_burst=10_000,
     )

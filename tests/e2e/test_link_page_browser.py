@@ -111,4 +111,4 @@ def test_used_link_cannot_be_replayed(stack: Stack) -> None:
     first = call("POST", link["link_url"], data=form)
     again = call("POST", link["link_url"], data=form)
     assert first.status_code == 200
-    assert again.status_code == 410
+    assert again.status_code == 404

@@ -10,7 +10,7 @@ from parley.accounts.integrated_accounts import IntegratedAccountService
 from parley.accounts.urls import add_query, validate_redirect_uri
 from parley.accounts.views import IntegratedAccountView, LinkTokenView
 from parley.config import Settings
-from parley.errors import ConflictError, InvalidRequestError, NotFoundError, ParleyError
+from parley.errors import NotFoundError
 from parley.security import LINK_TOKEN_PREFIX, generate_secret, hash_secret
 from parley.storage import Database, LinkToken, LinkTokenRepository, utcnow
 
@@ -20,20 +20,11 @@ _MAX_TOKEN_LENGTH = 256
 
 
 def _invalid() -> NotFoundError:
+    """The one answer for unknown, used and expired tokens alike: it tells a guesser nothing."""
     return NotFoundError(
-        "This link is not valid; ask for a new one.", code="link_token_invalid", param="link_token"
-    )
-
-
-def _unusable(row: LinkToken) -> ParleyError:
-    if row.used_at is not None:
-        return ConflictError(
-            "This link has already been used; ask for a new one.",
-            code="link_token_used",
-            param="link_token",
-        )
-    return InvalidRequestError(
-        "This link has expired; ask for a new one.", code="link_token_expired", param="link_token"
+        "This link is not valid (it may have been used or have expired); ask for a new one.",
+        code="link_token_invalid",
+        param="link_token",
     )
 
 
@@ -71,10 +62,10 @@ class LinkTokenService:
         return secret.plaintext, view
 
     async def peek(self, token: str) -> LinkTokenView:
-        """The token's facts if it can still be used (404 invalid, 400 expired, 409 used)."""
+        """The token's facts if it can still be used; the same 404 if unknown, used or expired."""
         row = await self._find(token)
         if row.used_at is not None or row.expires_at <= utcnow():
-            raise _unusable(row)
+            raise _invalid()
         return LinkTokenView.of(row)
 
     async def complete(
@@ -91,8 +82,7 @@ class LinkTokenService:
             repository = LinkTokenRepository(session)
             if not await repository.claim(link.id, account_id=view.id, now=utcnow()):
                 # Spent or expired while we were checking: raising rolls the account back.
-                row = await repository.by_hash(hash_secret(token))
-                raise _unusable(row) if row is not None else _invalid()
+                raise _invalid()
         return view
 
     def link_url(self, token: str) -> str:

@@ -1,4 +1,4 @@
-"""The FastAPI application: routes, the error envelope, request ids and budget headers."""
+"""The FastAPI application: routes, the error envelope, request ids, limits and timing."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from parley import __version__
 from parley.api.budget_headers import BudgetHeadersMiddleware
 from parley.api.errors import install_error_handlers
+from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
 from parley.api.routes import accounts, health, proxy, search, sync, unified, webhooks
+from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
 from parley.runtime import Runtime
 from parley.web import routes as web
@@ -54,7 +56,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     if runtime is not None:
         app.state.runtime = runtime
     install_error_handlers(app)
+    # The last added runs first: request id, timing, the key's budget, the body cap, budgets.
     app.add_middleware(BudgetHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(ApiRateLimitMiddleware)
+    app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(accounts.router)

@@ -33,6 +33,7 @@ from parley.errors import (
 )
 from parley.http.ratelimit import RateLimiter, RateLimitState
 from parley.http.retry import RETRYABLE, Decision, RetryPolicy, classify, parse_retry_after
+from parley.http.timing import provider_send
 
 __all__ = [
     "REDACTED",
@@ -328,7 +329,8 @@ class ResilientClient:
         path = request.url.path
         await limiter.acquire(self._key)
         try:
-            response = await self._client.send(request)
+            with provider_send():  # the `provider` part of Server-Timing
+                response = await self._client.send(request)
         except httpx.UnsupportedProtocol:
             raise  # a wrong URL scheme is a bug, not weather
         except httpx.TransportError as exc:  # timeouts, refused/reset connections, cut bodies

@@ -18,7 +18,7 @@ from parley.storage.tables_events import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from parley.storage.tables_ratelimit import RateBudget
+from parley.storage.tables_ratelimit import ApiRateLimit, RateBudget
 from parley.storage.tables_store import (
     StoredAttendee,
     StoredMeeting,
@@ -32,6 +32,7 @@ __all__ = [
     "MIGRATIONS_DIR",
     "ApiKey",
     "ApiKeyRepository",
+    "ApiRateLimit",
     "Base",
     "Database",
     "Event",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from parley.storage.columns import utcnow
 from parley.storage.tables import Base
 
-__all__ = ["RateBudget"]
+__all__ = ["ApiRateLimit", "RateBudget"]
 
 
 class RateBudget(Base):
@@ -34,3 +34,17 @@ class RateBudget(Base):
     window_sends: Mapped[int] = mapped_column(Integer)
     previous_sends: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiRateLimit(Base):
+    """One API key's request budget for Parley's own API (scale mode), shared by processes.
+
+    `key` is the SHA-256 of the presented bearer credential, never the credential.
+    """
+
+    __tablename__ = "api_rate_limits"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The bucket's theoretical arrival time (GCRA), database-clock epoch seconds: past means
+    #: a full bucket, `burst / rate` ahead means empty.
+    tat: Mapped[float] = mapped_column(Float, index=True)

@@ -19,7 +19,7 @@ __all__ = ["router", "static_files"]
 _HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
-_UNUSABLE = {"link_token_invalid", "link_token_expired", "link_token_used"}
+_UNUSABLE = {"link_token_invalid"}
 REFUSED_ADDRESS = "This address can't be used."
 GENERIC_FAILURE = (
     "The account could not be connected. Check the address and try again, "
@@ -69,12 +69,12 @@ def _context(request: Request, token: str, link: Any, **extra: Any) -> dict[str,
 
 
 def _unavailable(request: Request, error: ParleyError) -> HTMLResponse:
-    status = 410 if error.code in ("link_token_expired", "link_token_used") else 404
+    # One page, one 404 for unknown, used and expired tokens alike: nothing to tell apart.
     return templates.TemplateResponse(
         request,
         "link_unavailable.html",
         {"static_url": "/static", "error": error.message},
-        status_code=status,
+        status_code=404,
     )
 
 
