@@ -133,10 +133,29 @@ def parse_external_id(value: object, param: str = "external_id") -> str:
     return value
 
 
+def _no_nul(value: str | None, prefix: str, *loc: int | str) -> None:
+    # PostgreSQL's text and JSONB cannot hold NUL; both databases must refuse the same input.
+    if value is not None and "\x00" in value:
+        raise _refuse("Text must not contain NUL (\\u0000) characters.", prefix, *loc)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def _metadata(value: dict[str, Any] | None, prefix: str) -> dict[str, Any] | None:
     if value is None:
         return None
-    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    if "\\u0000" in text and _has_nul(value):
+        raise _refuse("Text must not contain NUL (\\u0000) characters.", prefix, "metadata")
+    size = len(text.encode())
     if size > MAX_METADATA_BYTES:
         raise _refuse(
             f"metadata is {size} bytes of JSON; at most {MAX_METADATA_BYTES} are kept.",
@@ -161,8 +180,11 @@ def parse_record(kind: RecordType, data: object, prefix: str = "") -> RecordInpu
     """Validate a contact or company body (`prefix`: where it sits in the request)."""
     if kind == "contact":
         contact: _Contact = _validated(_Contact, data, prefix)
+        _no_nul(contact.name, prefix, "name")
+        _no_nul(contact.company_external_id, prefix, "company_external_id")
         emails: dict[str, str] = {}
         for index, email in enumerate(contact.emails):
+            _no_nul(email, prefix, "emails", index)
             try:
                 emails.setdefault(normalise_email(email), email.strip())
             except ValueError as exc:
@@ -175,6 +197,7 @@ def parse_record(kind: RecordType, data: object, prefix: str = "") -> RecordInpu
         }
         return RecordInput(values, tuple(emails))
     company: _Company = _validated(_Company, data, prefix)
+    _no_nul(company.name, prefix, "name")
     domains: list[str] = []
     for index, domain in enumerate(company.domains):
         try:

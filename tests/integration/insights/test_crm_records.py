@@ -22,6 +22,9 @@ Account = tuple[str, str]
         ({"emails": ["a@x.io"], "metadata": {"blob": "x" * 8200}}, "metadata"),
         ({"emails": ["a@x.io"], "metadata": ["not", "an", "object"]}, "metadata"),
         ({"emails": "a@x.io"}, "emails"),
+        # Neither database may store NUL (PostgreSQL cannot): refused alike on both.
+        ({"emails": ["a@x.io"], "name": "A\x00"}, "name"),
+        ({"emails": ["a@x.io"], "metadata": {"note": ["v\x00"]}}, "metadata"),
         (["a@x.io"], None),
     ],
 )
