@@ -46,6 +46,7 @@ from parley.security.signing import Signer
 from parley.storage import CrmCompany, CrmContact, Database, Event, utcnow
 from parley.storage.repositories import EventRepository
 from parley.storage.repositories.crm import COMPANIES, CONTACTS, CrmRepository, RecordKind
+from parley.storage.repositories.crm_matches import CrmMatchRepository
 
 __all__ = ["ACTIVITY_MATCHED", "CrmPage", "CrmService"]
 
@@ -119,29 +120,27 @@ class CrmService:
         )
 
     async def _store(
-        self, repo: CrmRepository, kind: RecordKind, account_id: str, items: Sequence[Any]
+        self, session: AsyncSession, kind: RecordKind, account_id: str, items: Sequence[Any]
     ) -> list[bool]:
         """Upsert `(external_id, RecordInput)` pairs, then re-match what they concern."""
-        now = self._clock()
-        touched: set[str] = set()
-        domains: set[str] = set()
-        created: list[bool] = []
-        for external_id, record in items:
-            old = await repo.record_keys(kind, account_id, external_id)
-            domains.update(_domains(kind, [*old, *record.keys]))
-            touched |= await repo.matched_meetings(kind, account_id, external_id)
-            created.append(
-                await repo.upsert(kind, account_id, external_id, record.values, record.keys, now)
-            )
-        await self._backfill(repo, account_id, touched, domains)
+        repo = CrmRepository(session)
+        ids = [external_id for external_id, _ in items]
+        old = await repo.keys_of(kind, account_id, ids)
+        domains = set(_domains(kind, [*old, *(k for _, record in items for k in record.keys)]))
+        touched = await CrmMatchRepository(session).matched_meetings(kind, account_id, ids)
+        rows = [(external_id, record.values, record.keys) for external_id, record in items]
+        created = await repo.upsert_many(kind, account_id, rows, self._clock())
+        await self._backfill(session, account_id, touched, domains)
         return created
 
     async def _backfill(
-        self, repo: CrmRepository, account_id: str, touched: set[str], domains: set[str]
+        self, session: AsyncSession, account_id: str, touched: set[str], domains: set[str]
     ) -> None:
-        found = await repo.meetings_with_attendee_domain(account_id, sorted(domains))
+        found = await CrmMatchRepository(session).meetings_with_attendee_domain(
+            account_id, sorted(domains)
+        )
         meetings = None if found is None else touched | found
-        await rematch(repo, account_id, meetings, announce=False, now=self._clock())
+        await rematch(session, account_id, meetings, announce=False, now=self._clock())
 
     async def upsert(
         self, type_: RecordType, tenant_id: str, account_id: str, external_id: str, body: object
@@ -153,7 +152,7 @@ class CrmService:
         async with self._db.session() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
-            [created] = await self._store(repo, kind, account_id, [(external_id, record)])
+            [created] = await self._store(session, kind, account_id, [(external_id, record)])
             row = await repo.record(kind, account_id, external_id)
             assert row is not None
             return _view(account_id, row), created
@@ -187,7 +186,7 @@ class CrmService:
         async with self._db.session() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
-            created = await self._store(repo, _KINDS[type_], account_id, good)
+            created = await self._store(session, _KINDS[type_], account_id, good)
         made = sum(created)
         return BatchResult(created=made, updated=len(created) - made, errors=errors)
 
@@ -212,11 +211,12 @@ class CrmService:
         async with self._db.session() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
-            keys = await repo.record_keys(kind, account_id, external_id)
-            touched = await repo.matched_meetings(kind, account_id, external_id)
+            keys = await repo.keys_of(kind, account_id, [external_id])
+            matches = CrmMatchRepository(session)
+            touched = await matches.matched_meetings(kind, account_id, [external_id])
             if not await repo.delete(kind, account_id, external_id):
                 raise self._missing(kind, external_id)
-            await self._backfill(repo, account_id, touched, set(_domains(kind, keys)))
+            await self._backfill(session, account_id, touched, set(_domains(kind, keys)))
 
     async def list_records(
         self,
@@ -274,11 +274,12 @@ class CrmService:
             await self._account(repo, tenant_id, account_id)
             if await repo.record(kind, account_id, external_id) is None:
                 raise self._missing(kind, external_id)
-            rows = await repo.activities(
+            matches = CrmMatchRepository(session)
+            rows = await matches.activities(
                 kind, account_id, external_id, after=after, limit=limit + 1
             )
             page = rows[:limit]
-            transcripts = await repo.with_transcript(account_id, [m.id for _, m in page])
+            transcripts = await matches.with_transcript(account_id, [m.id for _, m in page])
         items = [
             activity_of(
                 meeting,
@@ -312,7 +313,8 @@ class CrmService:
         async with self._db.session() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
-            rows = await repo.external_attendees(account_id)
+            matches = CrmMatchRepository(session)
+            rows = await matches.external_attendees(account_id)
             matcher = CrmMatcher(
                 _grouped(await repo.all_keys(CONTACTS, account_id)),
                 _grouped(await repo.all_keys(COMPANIES, account_id)),
@@ -324,7 +326,7 @@ class CrmService:
             page = groups[:limit]
             meetings = {
                 m.id: m
-                for m in await repo.meetings(account_id, [g.latest.meeting_id for g in page])
+                for m in await matches.meetings(account_id, [g.latest.meeting_id for g in page])
             }
         items = [
             UnmatchedAttendee(
@@ -358,9 +360,8 @@ class CrmService:
         Writes one `crm.activity_matched` event per meeting and record when a completed
         meeting with a transcript first matches; returns the events written.
         """
-        repo = CrmRepository(session)
         announced = await rematch(
-            repo, account_id, list(meeting_ids), announce=True, now=self._clock()
+            session, account_id, list(meeting_ids), announce=True, now=self._clock()
         )
         outbox = EventRepository(session)
         events: list[Event] = []

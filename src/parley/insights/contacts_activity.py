@@ -18,14 +18,14 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.insights.contacts_match import CrmMatcher, domain_candidates, normalise_email
 from parley.storage import StoredMeeting
-from parley.storage.repositories.crm import (
-    COMPANIES,
-    CONTACTS,
+from parley.storage.repositories.crm import COMPANIES, CONTACTS, CrmRepository
+from parley.storage.repositories.crm_matches import (
     AttendeeRow,
-    CrmRepository,
+    CrmMatchRepository,
     MatchKey,
     MatchRow,
 )
@@ -183,7 +183,7 @@ def wanted_matches(rows: Iterable[AttendeeRow], matcher: CrmMatcher) -> dict[Mat
 
 
 async def rematch(
-    repo: CrmRepository,
+    session: AsyncSession,
     account_id: str,
     meeting_ids: Iterable[str] | None,
     *,
@@ -198,8 +198,9 @@ async def rematch(
     ids = None if meeting_ids is None else list(dict.fromkeys(meeting_ids))
     if ids is not None and not ids:
         return []
+    repo = CrmMatchRepository(session)
     rows = await repo.external_attendees(account_id, ids)
-    wanted = wanted_matches(rows, await _matcher(repo, account_id, rows))
+    wanted = wanted_matches(rows, await _matcher(CrmRepository(session), account_id, rows))
     existing = await repo.matches_of_meetings(account_id, ids)
     for key, row in wanted.items():
         if (old := existing.get(key)) is not None:

@@ -63,7 +63,7 @@ class _Company(BaseModel):
 
 @dataclass(frozen=True)
 class RecordInput:
-    """A validated record: the columns to store and its normalised keys."""
+    """A validated record: its column values (by column name) and its normalised keys."""
 
     values: dict[str, Any]
     keys: tuple[str, ...]
@@ -193,7 +193,7 @@ def parse_record(kind: RecordType, data: object, prefix: str = "") -> RecordInpu
             "emails": list(emails.values()),
             "name": contact.name,
             "company_external_id": contact.company_external_id,
-            "extra": _metadata(contact.metadata, prefix),
+            "metadata": _metadata(contact.metadata, prefix),
         }
         return RecordInput(values, tuple(emails))
     company: _Company = _validated(_Company, data, prefix)
@@ -208,7 +208,11 @@ def parse_record(kind: RecordType, data: object, prefix: str = "") -> RecordInpu
             raise _refuse("A domain name is at most 253 characters.", prefix, "domains", index)
         domains.append(normalised)
     unique = list(dict.fromkeys(domains))
-    values = {"domains": unique, "name": company.name, "extra": _metadata(company.metadata, prefix)}
+    values = {
+        "domains": unique,
+        "name": company.name,
+        "metadata": _metadata(company.metadata, prefix),
+    }
     return RecordInput(values, tuple(unique))
 
 
