@@ -10,20 +10,23 @@ Lists page with signed keyset cursors bound to the account, the resource and the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley.errors import InvalidCursorError, InvalidRequestError, NotFoundError
+from parley.errors import ConflictError, InvalidCursorError, InvalidRequestError, NotFoundError
 from parley.insights.contacts_activity import (
     Activity,
     ActivityLinks,
     UnmatchedAttendee,
     activity_of,
     company_name_of,
+    grouped_keys,
     rematch,
     unmatched_groups,
 )
@@ -41,9 +44,10 @@ from parley.insights.contacts_records import (
     meeting_key,
     parse_external_id,
     parse_record,
+    record_view,
 )
 from parley.security.signing import Signer
-from parley.storage import CrmCompany, CrmContact, Database, Event, utcnow
+from parley.storage import Database, Event, utcnow
 from parley.storage.repositories import EventRepository
 from parley.storage.repositories.crm import COMPANIES, CONTACTS, CrmRepository, RecordKind
 from parley.storage.repositories.crm_matches import CrmMatchRepository
@@ -61,22 +65,6 @@ class CrmPage(Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
-
-
-def _view(account_id: str, row: CrmContact | CrmCompany) -> ContactView | CompanyView:
-    common = {
-        "external_id": row.external_id,
-        "integrated_account_id": account_id,
-        "name": row.name,
-        "metadata": row.extra,
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-    }
-    if isinstance(row, CrmContact):
-        return ContactView(
-            **common, emails=list(row.emails), company_external_id=row.company_external_id
-        )
-    return CompanyView(**common, domains=list(row.domains))
 
 
 def _domains(kind: RecordKind, keys: Iterable[str]) -> list[str]:
@@ -103,6 +91,18 @@ class CrmService:
         self._clock = clock
 
     # -- records ------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction; losing a race on the same record is a 409, not a 500."""
+        try:
+            async with self._db.session() as session:
+                yield session
+        except IntegrityError:
+            raise ConflictError(
+                "Another request wrote the same CRM records at the same moment; retry.",
+                code="crm_write_conflict",
+            ) from None
 
     @staticmethod
     async def _account(repo: CrmRepository, tenant_id: str, account_id: str) -> None:
@@ -149,13 +149,13 @@ class CrmService:
         external_id = parse_external_id(external_id)
         record = parse_record(type_, body)
         kind = _KINDS[type_]
-        async with self._db.session() as session:
+        async with self._writing() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
             [created] = await self._store(session, kind, account_id, [(external_id, record)])
             row = await repo.record(kind, account_id, external_id)
             assert row is not None
-            return _view(account_id, row), created
+            return record_view(account_id, row), created
 
     async def batch(
         self, type_: RecordType, tenant_id: str, account_id: str, body: object
@@ -183,7 +183,7 @@ class CrmService:
                 good.append((external_id, parse_record(type_, fields, prefix)))
             except InvalidRequestError as exc:
                 errors.append(BatchError(index=index, error=exc.to_dict()))
-        async with self._db.session() as session:
+        async with self._writing() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
             created = await self._store(session, _KINDS[type_], account_id, good)
@@ -201,14 +201,14 @@ class CrmService:
             row = await repo.record(kind, account_id, external_id)
             if row is None:
                 raise self._missing(kind, external_id)
-            return _view(account_id, row)
+            return record_view(account_id, row)
 
     async def delete(
         self, type_: RecordType, tenant_id: str, account_id: str, external_id: str
     ) -> None:
         """Forget a record and its matches (its meetings may then match something else)."""
         kind = _KINDS[type_]
-        async with self._db.session() as session:
+        async with self._writing() as session:
             repo = CrmRepository(session)
             await self._account(repo, tenant_id, account_id)
             keys = await repo.keys_of(kind, account_id, [external_id])
@@ -248,7 +248,7 @@ class CrmService:
             rows = await repo.records(
                 kind, account_id, key=normalised, after_id=after, limit=limit + 1
             )
-        page = [_view(account_id, row) for row in rows[:limit]]
+        page = [record_view(account_id, row) for row in rows[:limit]]
         more = len(rows) > limit
         return CrmPage(page, self._cursors.seal([page[-1].external_id], digest) if more else None)
 
@@ -316,8 +316,8 @@ class CrmService:
             matches = CrmMatchRepository(session)
             rows = await matches.external_attendees(account_id)
             matcher = CrmMatcher(
-                _grouped(await repo.all_keys(CONTACTS, account_id)),
-                _grouped(await repo.all_keys(COMPANIES, account_id)),
+                grouped_keys(await repo.all_keys(CONTACTS, account_id)),
+                grouped_keys(await repo.all_keys(COMPANIES, account_id)),
             )
             groups = unmatched_groups(rows, matcher)
             if position is not None:
@@ -383,10 +383,3 @@ class CrmService:
                 await outbox.record(tenant_id, ACTIVITY_MATCHED, data, account_id=account_id)
             )
         return events
-
-
-def _grouped(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
-    grouped: dict[str, list[str]] = {}
-    for external_id, key in pairs:
-        grouped.setdefault(external_id, []).append(key)
-    return list(grouped.items())

@@ -39,6 +39,7 @@ __all__ = [
     "UnmatchedAttendee",
     "activity_of",
     "company_name_of",
+    "grouped_keys",
     "rematch",
     "unmatched_groups",
     "wanted_matches",
@@ -162,13 +163,10 @@ async def _matcher(repo: CrmRepository, account_id: str, rows: Sequence[Attendee
     """A matcher over just the records that can match these attendees (same answers)."""
     emails = {e for e in (_normalised(r.email) for r in rows) if e is not None}
     candidates = {c for e in emails for c in domain_candidates(e.rpartition("@")[2])}
-    contacts: dict[str, list[str]] = {}
-    for external_id, email in await repo.owners_of(CONTACTS, account_id, emails):
-        contacts.setdefault(external_id, []).append(email)
-    companies: dict[str, list[str]] = {}
-    for external_id, domain in await repo.owners_of(COMPANIES, account_id, candidates):
-        companies.setdefault(external_id, []).append(domain)
-    return CrmMatcher(contacts.items(), companies.items())
+    return CrmMatcher(
+        grouped_keys(await repo.owners_of(CONTACTS, account_id, emails)),
+        grouped_keys(await repo.owners_of(COMPANIES, account_id, candidates)),
+    )
 
 
 def wanted_matches(rows: Iterable[AttendeeRow], matcher: CrmMatcher) -> dict[MatchKey, MatchRow]:
@@ -270,3 +268,11 @@ def company_name_of(meeting: StoredMeeting | None, position: int) -> str | None:
         name = attendees[position].get("company_name")
         return str(name) if name else None
     return None
+
+
+def grouped_keys(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """`(external id, key)` pairs as `(external id, [keys])`, as `CrmMatcher` takes them."""
+    grouped: dict[str, list[str]] = {}
+    for external_id, key in pairs:
+        grouped.setdefault(external_id, []).append(key)
+    return list(grouped.items())

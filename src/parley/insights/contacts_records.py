@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 from parley.errors import InvalidCursorError, InvalidRequestError
 from parley.insights.contacts_match import normalise_domain, normalise_email
 from parley.security.signing import Signer
+from parley.storage import CrmCompany, CrmContact
 from parley.storage.repositories.store_reads import MeetingKey
 from parley.unified.base import UtcDateTime
 
@@ -36,6 +37,7 @@ __all__ = [
     "meeting_key",
     "parse_external_id",
     "parse_record",
+    "record_view",
 ]
 
 RecordType = Literal["contact", "company"]
@@ -258,3 +260,20 @@ def meeting_key(position: list[Any]) -> MeetingKey:
     except (TypeError, ValueError):
         raise InvalidCursorError("Malformed cursor.", param="next_cursor") from None
     return MeetingKey(when, position[1])
+
+
+def record_view(account_id: str, row: CrmContact | CrmCompany) -> ContactView | CompanyView:
+    """A stored contact or company as the API shows it."""
+    common = {
+        "external_id": row.external_id,
+        "integrated_account_id": account_id,
+        "name": row.name,
+        "metadata": row.extra,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+    }
+    if isinstance(row, CrmContact):
+        return ContactView(
+            **common, emails=list(row.emails), company_external_id=row.company_external_id
+        )
+    return CompanyView(**common, domains=list(row.domains))

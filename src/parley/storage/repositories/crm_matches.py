@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.repositories.crm import RecordKind, chunks
@@ -188,33 +189,42 @@ class CrmMatchRepository:
         removed: Iterable[MatchKey],
         now: datetime,
     ) -> None:
-        """Insert, update and delete matches."""
+        """Insert, update and delete matches (one executemany each).
+
+        A match a concurrent transaction inserted first is kept (ON CONFLICT DO NOTHING):
+        a sync page and a record upsert re-matching the same meeting never fail each other.
+        """
         c = _MATCHES.c
-        for meeting_id, kind, external_id in removed:
-            await self._session.execute(
-                delete(_MATCHES).where(
-                    c.account_id == account_id,
-                    c.meeting_id == meeting_id,
-                    c.kind == kind,
-                    c.external_id == external_id,
-                )
-            )
-        for (meeting_id, kind, external_id), row in changed.items():
-            await self._session.execute(
-                update(_MATCHES)
-                .where(
-                    c.account_id == account_id,
-                    c.meeting_id == meeting_id,
-                    c.kind == kind,
-                    c.external_id == external_id,
-                )
-                .values(
-                    attendee_position=row.position,
-                    attendee_email=row.email,
-                    announced=row.announced,
-                )
-            )
-        rows = [
+        where = (
+            c.account_id == bindparam("b_account_id"),
+            c.meeting_id == bindparam("b_meeting_id"),
+            c.kind == bindparam("b_kind"),
+            c.external_id == bindparam("b_external_id"),
+        )
+
+        def key(match: MatchKey) -> dict[str, str]:
+            meeting_id, kind, external_id = match
+            return {
+                "b_account_id": account_id,
+                "b_meeting_id": meeting_id,
+                "b_kind": kind,
+                "b_external_id": external_id,
+            }
+
+        if gone := [key(k) for k in removed]:
+            await self._session.execute(delete(_MATCHES).where(*where), gone)
+        if changed:
+            rows = [
+                {
+                    **key(k),
+                    "attendee_position": r.position,
+                    "attendee_email": r.email,
+                    "announced": r.announced,
+                }
+                for k, r in changed.items()
+            ]
+            await self._session.execute(update(_MATCHES).where(*where), rows)
+        fresh = [
             {
                 "account_id": account_id,
                 "meeting_id": meeting_id,
@@ -227,8 +237,10 @@ class CrmMatchRepository:
             }
             for (meeting_id, kind, external_id), row in added.items()
         ]
-        for chunk in chunks(rows):
-            await self._session.execute(insert(_MATCHES), list(chunk))
+        dialect = self._session.get_bind().dialect.name
+        build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        for chunk in chunks(fresh):
+            await self._session.execute(build(_MATCHES).on_conflict_do_nothing(), list(chunk))
 
     async def activities(
         self,
