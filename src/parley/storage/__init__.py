@@ -12,6 +12,13 @@ from parley.storage.repositories import (
     TenantRepository,
 )
 from parley.storage.tables import ApiKey, Base, IntegratedAccount, LinkToken, Tenant
+from parley.storage.tables_crm import (
+    CrmCompany,
+    CrmCompanyDomain,
+    CrmContact,
+    CrmContactEmail,
+    CrmMatch,
+)
 from parley.storage.tables_events import (
     Event,
     WebhookAttempt,
@@ -34,6 +41,11 @@ __all__ = [
     "ApiKeyRepository",
     "ApiRateLimit",
     "Base",
+    "CrmCompany",
+    "CrmCompanyDomain",
+    "CrmContact",
+    "CrmContactEmail",
+    "CrmMatch",
     "Database",
     "Event",
     "IntegratedAccount",

@@ -24,6 +24,7 @@ EVENT_TYPES = (
     "sync_run.failed",
     "keyword.matched",
     "deal_risk.raised",
+    "crm.activity_matched",
     # Sent only by `POST /webhooks/{id}/test`, to that one subscription.
     "webhook.test",
 )
