@@ -1,7 +1,7 @@
 """The CRM call log: contacts, companies (with their normalised emails and domains), matches.
 
-Revision ID: 0005_crm
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03
 """
 
