@@ -21,7 +21,14 @@ from parley.reads.store import StoreReader
 from parley.security.vault import Vault
 from parley.storage import Database
 from parley.storage.rate_budgets import PostgresRateLimiter
-from parley.sync import InProcessSyncQueue, SyncOptions, SyncScheduler, SyncService
+from parley.sync import (
+    InProcessSyncQueue,
+    RunExecutor,
+    SyncOptions,
+    SyncQueue,
+    SyncRuns,
+    SyncScheduler,
+)
 from parley.sync.queue_procrastinate import (
     ProcrastinateSyncQueue,
     procrastinate_app,
@@ -71,18 +78,21 @@ class Runtime:
         self.store = StoreReader(db, self.cursors)
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
-        self.sync = SyncService(db, self.accounts.use, SyncOptions.from_settings(settings))
+        sync_options = SyncOptions.from_settings(settings)
+        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
         self.sync_queue: InProcessSyncQueue | None = None
         self.sync_scheduler: SyncScheduler | None = None
+        queue: SyncQueue
         if settings.mode == "scale":
             self.jobs = procrastinate_app(settings.database_url)
-            self.sync.use_queue(ProcrastinateSyncQueue(self.jobs))
+            queue = ProcrastinateSyncQueue(self.jobs)
         else:
-            self.sync_queue = InProcessSyncQueue(self.sync.execute)
-            self.sync.use_queue(self.sync_queue)
+            queue = self.sync_queue = InProcessSyncQueue(self.sync_executor.execute)
+        self.sync = SyncRuns(db, queue, sync_options)
+        if self.sync_queue is not None:
             self.sync_scheduler = SyncScheduler(db, self.sync)
 
     @classmethod

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.errors import (
     ParleyError,
@@ -26,7 +28,7 @@ from parley.errors import (
 )
 from parley.http import RetryPolicy
 from parley.providers.base import MeetingFilters, Provider
-from parley.storage import Database, SyncRun, utcnow
+from parley.storage import Database, utcnow
 from parley.storage.repositories.events import EventRepository
 from parley.storage.repositories.store import (
     MeetingRecord,
@@ -38,6 +40,8 @@ from parley.storage.repositories.store import (
 )
 from parley.sync.checkpoint import Checkpoint, page_band, prune_candidates
 from parley.sync.lease import renew_lease
+from parley.sync.run_writer import RunWriter
+from parley.sync.uninterrupted import uninterrupted
 from parley.unified import Meeting, MeetingStatus
 
 __all__ = [
@@ -57,20 +61,6 @@ PREFETCH = 1
 Progress = Callable[[Mapping[str, int]], None]
 _TRANSIENT = (ProviderUnavailableError, ProviderRateLimitedError, ProviderResponseError)
 _MAX_WAIT = 60.0
-
-
-async def uninterrupted(work: Coroutine[Any, Any, T]) -> T:
-    """Run a database write to its end even if the caller is cancelled meanwhile.
-
-    A transaction cut off mid-way could leave its connection holding SQLite's write lock;
-    a cancellation that arrives during `work` is re-raised once `work` has finished.
-    """
-    task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.gather(task, return_exceptions=True)
-        raise
 
 
 def error_record(exc: BaseException, stage: str) -> dict[str, Any]:
@@ -319,12 +309,27 @@ class SyncEngine:
             checkpoint.pages += 1
             checkpoint.listed_all = last
             counts.update(pages=1, listed=len(prepared.listed), details_fetched=prepared.fetched)
-            run = await session.get(SyncRun, ctx.run_id)
-            if run is not None:
-                run.checkpoint = checkpoint.to_json()
-                run.counts = dict(counts)
-                run.heartbeat_at = utcnow()
+            await RunWriter(session).page(ctx.run_id, checkpoint, counts)
         ctx.checkpoint, ctx.counts = checkpoint, dict(counts)
+
+    async def delete_gone(self, session: AsyncSession, ctx: RunContext) -> None:
+        """Once the whole window was listed: delete the remaining candidates, in `session`,
+        each with a `meeting.deleted` event."""
+        checkpoint = ctx.checkpoint
+        if not (checkpoint.listed_all and checkpoint.candidates):
+            return
+        store = StoreRepository(session)
+        gone = await store.delete_meetings(ctx.account_id, checkpoint.candidates)
+        events = EventRepository(session)
+        for meeting_id in gone:
+            await events.record(
+                ctx.tenant_id,
+                "meeting.deleted",
+                meeting_event_data(ctx.account_id, {"id": meeting_id}),
+                account_id=ctx.account_id,
+            )
+        ctx.add("deleted", len(gone))
+        checkpoint.candidates = []
 
 
 def meeting_event_data(account_id: str, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,12 +14,13 @@ from parley.http import HttpOptions, TokenBucketLimiter
 from parley.sandbox.server import SandboxServer
 from parley.security import Vault
 from parley.storage import Database
-from parley.sync import SyncOptions, SyncService
+from parley.sync import RunExecutor, SyncOptions, SyncRuns
 
 
 @pytest.fixture
 def make_synced(database: Database, settings: Settings, vault: Vault) -> MakeSynced:
-    """`await make_synced(sandbox)`: link an account to the sandbox and build the service."""
+    """`await make_synced(sandbox)`: link an account to the sandbox and build the sync
+    services."""
 
     async def make(sandbox: SandboxServer, **options: Any) -> Synced:
         http = HttpOptions(
@@ -29,7 +30,8 @@ def make_synced(database: Database, settings: Settings, vault: Vault) -> MakeSyn
         tenant = await TenantService(database).get_or_create("acme")
         account = await accounts.link(tenant.id, "chorus", sandbox.token, sandbox.url)
         sync_options = FAST_SYNC if not options else SyncOptions(**{**vars(FAST_SYNC), **options})
-        service = SyncService(database, accounts.use, sync_options)
-        return Synced(database, sandbox, service, tenant.id, account.id)
+        executor = RunExecutor(database, accounts.use, sync_options)
+        runs = SyncRuns(database, None, sync_options)
+        return Synced(database, sandbox, runs, executor, tenant.id, account.id)
 
     return make
