@@ -20,6 +20,7 @@ from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
 from parley.security.vault import Vault
 from parley.storage import Database
+from parley.storage.page_hooks import PageHook
 from parley.storage.rate_budgets import PostgresRateLimiter
 from parley.sync import (
     InProcessSyncQueue,
@@ -78,8 +79,10 @@ class Runtime:
         self.store = StoreReader(db, self.cursors)
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
+        # Insights join every sync page's transaction through these (none yet).
+        page_hooks: tuple[PageHook, ...] = ()
         sync_options = SyncOptions.from_settings(settings)
-        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options)
+        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None

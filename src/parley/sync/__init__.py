@@ -1,7 +1,8 @@
 """Sync: windows -> pages -> mapping -> store upsert + outbox events -> checkpoint.
 
 `SyncRuns` manages runs (create, queue, read, recover); `RunExecutor` executes them; the
-`RunWriter` is the one writer of a run's row.
+`RunWriter` is the one writer of a run's row; page hooks (`parley.storage.page_hooks`) let
+derived computations join every page's transaction.
 """
 
 from __future__ import annotations

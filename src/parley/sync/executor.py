@@ -13,7 +13,7 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 
@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parley.errors import LeaseLostError, ParleyError
 from parley.providers.base import Provider
 from parley.storage import Database, SyncRun, utcnow
+from parley.storage.page_hooks import PageHook
 from parley.storage.repositories.events import EventRepository
 from parley.storage.repositories.sync_runs import SyncRunRepository
 from parley.storage.repositories.sync_states import SyncStateRepository
@@ -46,13 +47,15 @@ def _worker_name() -> str:
 
 
 class RunExecutor:
-    """Executes sync runs."""
+    """Executes sync runs; `hooks` derive rows inside every page's transaction."""
 
     def __init__(
         self,
         db: Database,
         open_provider: OpenProvider,
         options: SyncOptions | None = None,
+        *,
+        hooks: Sequence[PageHook] = (),
     ) -> None:
         self._db = db
         self._open_provider = open_provider
@@ -62,6 +65,7 @@ class RunExecutor:
             concurrency=self.options.concurrency,
             retries=self.options.retries,
             retry_delay=self.options.retry_delay,
+            hooks=hooks,
         )
 
     async def execute(self, run_id: str, *, on_progress: Progress | None = None) -> SyncRunView:
@@ -163,7 +167,7 @@ class RunExecutor:
         except Exception as exc:
             if failed:
                 raise
-            # The deletions failed: nothing of them was
+            # The deletions (or a page hook hearing of them) failed: nothing of them was
             # committed, and the run ends failed instead of staying `running`.
             if not isinstance(exc, ParleyError):
                 log.exception("sync run %s: deletions failed", ctx.run_id)
