@@ -2,7 +2,7 @@
 
 Three measurements, each on a fresh sandbox (own process, so neither its CPU nor its
 allocations are measured) and a fresh SQLite store, through Parley's own services
-(`Runtime`: account linking, the adaptive limiter, `SyncService.execute`):
+(`Runtime`: account linking, the adaptive limiter, `RunExecutor.execute`):
 
 1. Rate-limited: a first full sync of MEETINGS meetings with transcripts, 50 ms latency and a
    hidden limit of 20 requests/s. Printed: wall time over the floor (requests / 20 s;
@@ -47,7 +47,7 @@ from parley.config import Settings
 from parley.runtime import Runtime
 from parley.sandbox.config import FaultConfig, SandboxConfig
 from parley.security import generate_secret_key
-from parley.sync import SyncOptions, SyncService
+from parley.sync import RunExecutor, SyncOptions
 
 __all__ = ["run"]
 
@@ -95,13 +95,13 @@ async def _linked(runtime: Runtime, url: str, token: str) -> tuple[str, str]:
     return tenant.id, account.id
 
 
-def _sync_service(runtime: Runtime, transport: httpx.AsyncBaseTransport | None) -> SyncService:
-    """The runtime's sync service, or the same over an account service on `transport`."""
+def _executor(runtime: Runtime, transport: httpx.AsyncBaseTransport | None) -> RunExecutor:
+    """The runtime's sync executor, or the same over an account service on `transport`."""
     if transport is None:
-        return runtime.sync
+        return runtime.sync_executor
     http = replace(runtime.http, transport=transport)
     accounts = IntegratedAccountService(runtime.db, runtime.vault, runtime.settings, http)
-    return SyncService(runtime.db, accounts.use, SyncOptions.from_settings(runtime.settings))
+    return RunExecutor(runtime.db, accounts.use, SyncOptions.from_settings(runtime.settings))
 
 
 async def _sync(
@@ -116,14 +116,14 @@ async def _sync(
         runtime = await Runtime.start(_settings(Path(directory), unpaced=unpaced))
         try:
             tenant_id, account_id = await _linked(runtime, url, token)
-            sync = _sync_service(runtime, transport)
+            executor = _executor(runtime, transport)
             async with httpx.AsyncClient() as admin:
                 (await admin.post(f"{url}/_sandbox/stats/reset")).raise_for_status()
             if trace:
                 tracemalloc.start()
             started = time.perf_counter()
-            run, _ = await sync.create(tenant_id, account_id, trigger="bench")
-            done = await sync.execute(run.id)
+            run, _ = await runtime.sync.create(tenant_id, account_id, trigger="bench")
+            done = await executor.execute(run.id)
             wall = time.perf_counter() - started
             peak = tracemalloc.get_traced_memory()[1] if trace else 0
             tracemalloc.stop()

@@ -24,8 +24,16 @@ from parley.security.throttle import KeyRateLimiter, MemoryKeyRateLimiter
 from parley.security.vault import Vault
 from parley.storage import Database
 from parley.storage.api_rate_limits import PostgresKeyRateLimiter
+from parley.storage.page_hooks import PageHook
 from parley.storage.rate_budgets import PostgresRateLimiter
-from parley.sync import InProcessSyncQueue, SyncOptions, SyncScheduler, SyncService
+from parley.sync import (
+    InProcessSyncQueue,
+    RunExecutor,
+    SyncOptions,
+    SyncQueue,
+    SyncRuns,
+    SyncScheduler,
+)
 from parley.sync.queue_procrastinate import (
     ProcrastinateSyncQueue,
     procrastinate_app,
@@ -95,18 +103,23 @@ class Runtime:
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
-        self.sync = SyncService(db, self.accounts.use, SyncOptions.from_settings(settings))
+        # Insights join every sync page's transaction through these.
+        page_hooks: tuple[PageHook, ...] = (self.crm,)
+        sync_options = SyncOptions.from_settings(settings)
+        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
         self.sync_queue: InProcessSyncQueue | None = None
         self.sync_scheduler: SyncScheduler | None = None
+        queue: SyncQueue
         if settings.mode == "scale":
             self.jobs = procrastinate_app(settings.database_url)
-            self.sync.use_queue(ProcrastinateSyncQueue(self.jobs))
+            queue = ProcrastinateSyncQueue(self.jobs)
         else:
-            self.sync_queue = InProcessSyncQueue(self.sync.execute)
-            self.sync.use_queue(self.sync_queue)
+            queue = self.sync_queue = InProcessSyncQueue(self.sync_executor.execute)
+        self.sync = SyncRuns(db, queue, sync_options)
+        if self.sync_queue is not None:
             self.sync_scheduler = SyncScheduler(db, self.sync)
 
     @classmethod

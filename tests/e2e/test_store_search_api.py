@@ -36,7 +36,7 @@ async def _sync(stack: Stack, account: str) -> None:
     runtime = await Runtime.start(stack.api.settings)
     try:
         run, _ = await runtime.sync.create(None, account, full=True)
-        done = await runtime.sync.execute(run.id)
+        done = await runtime.sync_executor.execute(run.id)
         assert done.status == "completed", done
     finally:
         await runtime.close()

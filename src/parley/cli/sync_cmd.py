@@ -56,7 +56,7 @@ async def _sync(account_id: str, full: bool, console: Console) -> SyncRunView:
             def on_page(counts: Mapping[str, int]) -> None:
                 progress.update(task, what=_describe(counts))
 
-            return await runtime.sync.execute(view.id, on_progress=on_page)
+            return await runtime.sync_executor.execute(view.id, on_progress=on_page)
     finally:
         await runtime.close()
 

@@ -25,8 +25,6 @@ from procrastinate.exceptions import ConnectorException
 from parley.config import Settings
 from parley.errors import NotFoundError, ParleyError, SyncBusyError
 from parley.runtime import Runtime
-from parley.storage import SyncRun
-from parley.sync.lease import release_lease
 from parley.sync.queue_procrastinate import (
     SCHEDULE_TASK,
     SYNC_QUEUE,
@@ -93,13 +91,13 @@ async def run_worker(settings: Settings, concurrency: int) -> None:
 
 def register_tasks(app: App, runtime: Runtime) -> None:
     """The sync job and the periodic schedule, bound to this process's services."""
-    service = runtime.sync
-    scheduler = SyncScheduler(runtime.db, service)
+    executor = runtime.sync_executor
+    scheduler = SyncScheduler(runtime.db, runtime.sync)
 
     @app.task(name=SYNC_TASK, queue=SYNC_QUEUE, retry=_SYNC_RETRY)
     async def sync_account(run_id: str) -> None:
         try:
-            view = await service.execute(run_id)
+            view = await executor.execute(run_id)
         except NotFoundError:  # its account was deleted meanwhile: nothing left to do
             log.info("sync run %s no longer exists", run_id)
             return
@@ -135,7 +133,11 @@ async def _retry_stalled_jobs(runtime: Runtime, app: App) -> None:
             )
             for job in stalled:
                 if job.task_name == SYNC_TASK:
-                    await _free_lease_of(runtime, str(job.task_kwargs.get("run_id")))
+                    # The job's procrastinate lock kept every other sync of the account from
+                    # starting, so the lease's holder is the dead run: waiting for the lease
+                    # to expire would only delay the resumed run by up to its lifetime.
+                    run_id = str(job.task_kwargs.get("run_id"))
+                    await runtime.sync_executor.free_lease(run_id)
                 try:
                     await app.job_manager.retry_job(job)
                 except ConnectorException:
@@ -143,16 +145,3 @@ async def _retry_stalled_jobs(runtime: Runtime, app: App) -> None:
                 log.warning("job %s of a dead worker queued again", job.id)
         except Exception:
             log.exception("could not look for stalled jobs")
-
-
-async def _free_lease_of(runtime: Runtime, run_id: str) -> None:
-    """Release the account lease a dead worker's run still holds.
-
-    The job's procrastinate lock kept every other sync of the account from starting, so
-    the lease's holder is the dead run: waiting for the lease to expire would only delay
-    the resumed run by up to the lease's lifetime.
-    """
-    async with runtime.db.session() as session:
-        run = await session.get(SyncRun, run_id)
-        if run is not None and run.worker is not None:
-            await release_lease(session, run.account_id, run.worker)

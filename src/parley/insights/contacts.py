@@ -48,6 +48,7 @@ from parley.insights.contacts_records import (
 )
 from parley.security.signing import Signer
 from parley.storage import Database, Event, utcnow
+from parley.storage.page_hooks import PageContext
 from parley.storage.repositories import EventRepository
 from parley.storage.repositories.crm import COMPANIES, CONTACTS, CrmRepository, RecordKind
 from parley.storage.repositories.crm_matches import CrmMatchRepository
@@ -346,6 +347,17 @@ class CrmService:
         return CrmPage(items, next_cursor)
 
     # -- sync ---------------------------------------------------------------------------
+
+    async def on_page(self, session: AsyncSession, page: PageContext) -> None:
+        """The sync page hook: re-match the page's new or changed meetings (deleted
+        meetings take their matches with them: `crm_matches` cascades)."""
+        if page.changed:
+            await self.on_meetings_stored(
+                session,
+                tenant_id=page.tenant_id,
+                account_id=page.account_id,
+                meeting_ids=[changed.id for changed in page.changed],
+            )
 
     async def on_meetings_stored(
         self,

@@ -3,18 +3,21 @@
 Listing, full-meeting fetches and store writes overlap: a lister walks the provider's pages,
 each page's full fetches start at once (sharing one concurrency gate, the account's rate
 limiter paces them), and the writer commits pages strictly in order, each in one
-transaction with its events and the run's checkpoint. At most `1 + PREFETCH` pages are held
-in memory (the one being written, the ones listed ahead), whatever the account's size.
+transaction with its events, the page hooks' work (`parley.storage.page_hooks`) and the
+run's checkpoint. At most `1 + PREFETCH` pages are held in memory (the one being written,
+the ones listed ahead), whatever the account's size.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.errors import (
     ParleyError,
@@ -26,7 +29,8 @@ from parley.errors import (
 )
 from parley.http import RetryPolicy
 from parley.providers.base import MeetingFilters, Provider
-from parley.storage import Database, SyncRun, utcnow
+from parley.storage import Database, utcnow
+from parley.storage.page_hooks import ChangedMeeting, PageContext, PageHook
 from parley.storage.repositories.events import EventRepository
 from parley.storage.repositories.store import (
     MeetingRecord,
@@ -38,6 +42,8 @@ from parley.storage.repositories.store import (
 )
 from parley.sync.checkpoint import Checkpoint, page_band, prune_candidates
 from parley.sync.lease import renew_lease
+from parley.sync.run_writer import RunWriter
+from parley.sync.uninterrupted import uninterrupted
 from parley.unified import Meeting, MeetingStatus
 
 __all__ = [
@@ -57,20 +63,6 @@ PREFETCH = 1
 Progress = Callable[[Mapping[str, int]], None]
 _TRANSIENT = (ProviderUnavailableError, ProviderRateLimitedError, ProviderResponseError)
 _MAX_WAIT = 60.0
-
-
-async def uninterrupted(work: Coroutine[Any, Any, T]) -> T:
-    """Run a database write to its end even if the caller is cancelled meanwhile.
-
-    A transaction cut off mid-way could leave its connection holding SQLite's write lock;
-    a cancellation that arrives during `work` is re-raised once `work` has finished.
-    """
-    task = asyncio.ensure_future(work)
-    try:
-        return await asyncio.shield(task)
-    except asyncio.CancelledError:
-        await asyncio.gather(task, return_exceptions=True)
-        raise
 
 
 def error_record(exc: BaseException, stage: str) -> dict[str, Any]:
@@ -127,8 +119,10 @@ class SyncEngine:
         concurrency: int = 8,
         retries: int = 4,
         retry_delay: float = 1.0,
+        hooks: Sequence[PageHook] = (),
     ) -> None:
         self._db = db
+        self._hooks = tuple(hooks)
         self._concurrency = concurrency
         self._retries = retries
         # Retries of whole provider calls, on top of the HTTP client's own: no jitter (one
@@ -299,14 +293,17 @@ class SyncEngine:
             store = StoreRepository(session)
             outcomes = await store.write_meetings(ctx.account_id, prepared.records, prepared.states)
             events = EventRepository(session)
+            changed = []
             for record, outcome in zip(prepared.records, outcomes, strict=True):
                 if outcome is not WriteOutcome.UNCHANGED:
+                    changed.append(ChangedMeeting(outcome, record))
                     await events.record(
                         ctx.tenant_id,
                         f"meeting.{outcome.value}",
                         meeting_event_data(ctx.account_id, record.data),
                         account_id=ctx.account_id,
                     )
+            await self._run_hooks(session, ctx, changed=changed)
             counts.update(outcome.value for outcome in outcomes)
             counts["unchanged"] += len(prepared.listed) - len(prepared.records)
             band = page_band(checkpoint, [m.start_time for m in prepared.listed], last=last)
@@ -319,12 +316,48 @@ class SyncEngine:
             checkpoint.pages += 1
             checkpoint.listed_all = last
             counts.update(pages=1, listed=len(prepared.listed), details_fetched=prepared.fetched)
-            run = await session.get(SyncRun, ctx.run_id)
-            if run is not None:
-                run.checkpoint = checkpoint.to_json()
-                run.counts = dict(counts)
-                run.heartbeat_at = utcnow()
+            await RunWriter(session).page(ctx.run_id, checkpoint, counts)
         ctx.checkpoint, ctx.counts = checkpoint, dict(counts)
+
+    async def delete_gone(self, session: AsyncSession, ctx: RunContext) -> None:
+        """Once the whole window was listed: delete the remaining candidates, in `session`.
+
+        Each deleted meeting gets a `meeting.deleted` event, and the page hooks hear of them
+        in the same transaction (so derived rows go with their meetings).
+        """
+        checkpoint = ctx.checkpoint
+        if not (checkpoint.listed_all and checkpoint.candidates):
+            return
+        store = StoreRepository(session)
+        gone = await store.delete_meetings(ctx.account_id, checkpoint.candidates)
+        events = EventRepository(session)
+        for meeting_id in gone:
+            await events.record(
+                ctx.tenant_id,
+                "meeting.deleted",
+                meeting_event_data(ctx.account_id, {"id": meeting_id}),
+                account_id=ctx.account_id,
+            )
+        if gone:
+            await self._run_hooks(session, ctx, deleted_ids=gone)
+        ctx.add("deleted", len(gone))
+        checkpoint.candidates = []
+
+    async def _run_hooks(
+        self,
+        session: AsyncSession,
+        ctx: RunContext,
+        *,
+        changed: Sequence[ChangedMeeting] = (),
+        deleted_ids: Sequence[str] = (),
+    ) -> None:
+        if not self._hooks:
+            return
+        page = PageContext(
+            ctx.tenant_id, ctx.account_id, ctx.run_id, tuple(changed), tuple(deleted_ids)
+        )
+        for hook in self._hooks:
+            await hook.on_page(session, page)
 
 
 def meeting_event_data(account_id: str, data: Mapping[str, Any]) -> dict[str, Any]:

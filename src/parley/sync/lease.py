@@ -1,74 +1,97 @@
 """The per-account lease in `sync_states`: one sync per account at a time, across processes.
 
-Every change is a conditional UPDATE, so two processes racing for the same account cannot
-both win on SQLite (no row locks) or PostgreSQL alike. A holder renews the lease while it
-works; a crashed holder's lease simply expires.
+The queries are `SyncStateRepository`'s conditional UPDATEs; here an execution takes the
+lease (waiting a while for another sync of the account to end), keeps it alive while it
+works and gives it back. A crashed holder's lease simply expires.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Any, cast
 
-from sqlalchemy import Table, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parley.errors import LeaseLostError
-from parley.storage import SyncState, rowcount, utcnow
+from parley.errors import ConflictError, LeaseLostError, SyncBusyError
+from parley.storage import Database
+from parley.storage.repositories.sync_states import SyncStateRepository
+from parley.sync.uninterrupted import uninterrupted
 
-__all__ = ["acquire_lease", "ensure_state", "release_lease", "renew_lease"]
+__all__ = ["AccountLease", "renew_lease"]
 
-_STATES = cast(Table, SyncState.__table__)
-
-
-async def ensure_state(session: AsyncSession, account_id: str) -> None:
-    """Create the account's `sync_states` row if it is missing (a no-op otherwise)."""
-    dialect = session.get_bind().dialect.name
-    values: dict[str, Any] = {"account_id": account_id}
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(_STATES).values(values).on_conflict_do_nothing()
-    else:
-        statement = sqlite.insert(_STATES).values(values).on_conflict_do_nothing()
-    await session.execute(statement)
-
-
-async def acquire_lease(session: AsyncSession, account_id: str, owner: str, ttl: timedelta) -> bool:
-    """Take the account's lease if it is free, expired or already ours."""
-    await ensure_state(session, account_id)
-    now = utcnow()
-    result = await session.execute(
-        update(_STATES)
-        .where(
-            _STATES.c.account_id == account_id,
-            or_(
-                _STATES.c.lease_owner.is_(None),
-                _STATES.c.lease_until < now,
-                _STATES.c.lease_owner == owner,
-            ),
-        )
-        .values(lease_owner=owner, lease_until=now + ttl)
-    )
-    return rowcount(result) == 1
+log = logging.getLogger("parley.sync")
+#: Also written with every heartbeat, in the same transaction as the lease's renewal.
+Beat = Callable[[AsyncSession], Awaitable[None]]
 
 
 async def renew_lease(session: AsyncSession, account_id: str, owner: str, ttl: timedelta) -> None:
     """Extend our lease; LeaseLostError when someone else holds it now."""
-    result = await session.execute(
-        update(_STATES)
-        .where(_STATES.c.account_id == account_id, _STATES.c.lease_owner == owner)
-        .values(lease_until=utcnow() + ttl)
-    )
-    if rowcount(result) != 1:
+    if not await SyncStateRepository(session).renew_lease(account_id, owner, ttl):
         raise LeaseLostError(
             f"The sync lease of integrated account {account_id} passed to another worker."
         )
 
 
-async def release_lease(session: AsyncSession, account_id: str, owner: str) -> None:
-    """Give the lease up (only if we still hold it)."""
-    await session.execute(
-        update(_STATES)
-        .where(_STATES.c.account_id == account_id, _STATES.c.lease_owner == owner)
-        .values(lease_owner=None, lease_until=None)
-    )
+class AccountLease:
+    """One execution's hold on one account's lease."""
+
+    def __init__(
+        self, db: Database, account_id: str, owner: str, *, ttl: timedelta, wait: timedelta
+    ) -> None:
+        self._db = db
+        self.account_id = account_id
+        self.owner = owner
+        self.ttl = ttl
+        self._wait = wait
+
+    @asynccontextmanager
+    async def held(self, beat: Beat) -> AsyncIterator[None]:
+        """The lease for the block: taken, renewed (with `beat`) every third of its lifetime,
+        given back at the end. SyncBusyError when another holder keeps it past the wait."""
+        await self._acquire()
+        heartbeat = asyncio.create_task(self._heartbeat(beat))
+        try:
+            yield
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+            await uninterrupted(self._release())
+
+    async def _acquire(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._wait.total_seconds()
+        while True:
+            async with self._db.session() as session:
+                states = SyncStateRepository(session)
+                if await states.acquire_lease(self.account_id, self.owner, self.ttl):
+                    return
+            if loop.time() >= deadline:
+                raise SyncBusyError(
+                    f"Another sync of integrated account {self.account_id} is running; "
+                    "this run stays queued."
+                )
+            await asyncio.sleep(0.5)
+
+    async def _heartbeat(self, beat: Beat) -> None:
+        # Slow pages (a provider at 10 requests/min) must not let the lease lapse nor make
+        # the run look abandoned.
+        while True:
+            await asyncio.sleep(self.ttl.total_seconds() / 3)
+            try:
+                await uninterrupted(self._beat(beat))
+            except ConflictError:
+                return
+            except Exception:
+                log.exception("sync of %s: heartbeat failed", self.account_id)
+
+    async def _beat(self, beat: Beat) -> None:
+        async with self._db.session() as session:
+            await renew_lease(session, self.account_id, self.owner, self.ttl)
+            await beat(session)
+
+    async def _release(self) -> None:
+        async with self._db.session() as session:
+            await SyncStateRepository(session).release_lease(self.account_id, self.owner)

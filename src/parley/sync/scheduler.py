@@ -15,12 +15,11 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-
 from parley.errors import ParleyError
-from parley.storage import Database, IntegratedAccount, SyncState, utcnow
+from parley.storage import Database, utcnow
 from parley.storage.repositories.retention import prune_events, prune_sync_runs
-from parley.sync.service import SyncService
+from parley.storage.repositories.sync_states import SyncStateRepository
+from parley.sync.runs_service import SyncRuns
 
 __all__ = ["SyncScheduler"]
 
@@ -35,12 +34,12 @@ class SyncScheduler:
     def __init__(
         self,
         db: Database,
-        service: SyncService,
+        runs: SyncRuns,
         *,
         tick: timedelta = timedelta(seconds=10),
     ) -> None:
         self._db = db
-        self._service = service
+        self._runs = runs
         self._tick = tick
         self._task: asyncio.Task[None] | None = None
         self._pruned_at: datetime | None = None
@@ -77,7 +76,7 @@ class SyncScheduler:
     async def tick(self) -> Sequence[str]:
         """Resume interrupted runs, start due ones, prune old history once an hour; the ids of
         the runs started."""
-        await self._service.resume_interrupted()
+        await self._runs.resume_interrupted()
         started = await self.run_due()
         now = utcnow()
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
@@ -87,7 +86,7 @@ class SyncScheduler:
 
     async def prune(self, now: datetime) -> dict[str, int]:
         """Delete ended runs and delivered events older than the retention; counts deleted."""
-        retention = self._service.options.retention
+        retention = self._runs.options.retention
         counts = {"sync_runs": 0, "events": 0}
         if retention <= timedelta(0):
             return counts
@@ -106,26 +105,13 @@ class SyncScheduler:
         """Start a sync of every account that is due; the ids of the runs started."""
         now = utcnow()
         async with self._db.session() as session:
-            due = (
-                await session.execute(
-                    select(SyncState.account_id)
-                    .join(IntegratedAccount, IntegratedAccount.id == SyncState.account_id)
-                    .where(SyncState.next_run_at <= now, IntegratedAccount.status == "active")
-                )
-            ).scalars()
-            accounts = list(due)
-            if accounts:
-                # Claimed before starting, so a slow run is not started again next tick.
-                interval = self._service.options.interval
-                await session.execute(
-                    update(SyncState)
-                    .where(SyncState.account_id.in_(accounts))
-                    .values(next_run_at=now + interval)
-                )
+            # Claimed before starting, so a slow run is not started again next tick.
+            next_run_at = now + self._runs.options.interval
+            accounts = await SyncStateRepository(session).claim_due(now, next_run_at)
         started = []
         for account_id in accounts:
             try:
-                view = await self._service.start(None, account_id, trigger="schedule")
+                view = await self._runs.start(None, account_id, trigger="schedule")
             except ParleyError as exc:
                 log.warning("scheduled sync of %s not started: %s", account_id, exc.message)
                 continue

@@ -80,7 +80,7 @@ async def test_a_worker_killed_mid_sync_leaves_a_store_a_new_worker_completes(
                 ids = await store.meeting_ids_between(account.id, None, None)
                 await store.delete_meetings(account.id, ids)
             reference, _ = await runtime.sync.create(tenant.id, account.id, full=True)
-            reference = await runtime.sync.execute(reference.id)
+            reference = await runtime.sync_executor.execute(reference.id)
             reference_digest = await runtime.sync.digest(account.id)
         finally:
             await runtime.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -14,14 +15,18 @@ from parley.http import HttpOptions, TokenBucketLimiter
 from parley.sandbox.server import SandboxServer
 from parley.security import Vault
 from parley.storage import Database
-from parley.sync import SyncOptions, SyncService
+from parley.storage.page_hooks import PageHook
+from parley.sync import RunExecutor, SyncOptions, SyncRuns
 
 
 @pytest.fixture
 def make_synced(database: Database, settings: Settings, vault: Vault) -> MakeSynced:
-    """`await make_synced(sandbox)`: link an account to the sandbox and build the service."""
+    """`await make_synced(sandbox)`: link an account to the sandbox and build the sync
+    services (`hooks`: page hooks for the executor)."""
 
-    async def make(sandbox: SandboxServer, **options: Any) -> Synced:
+    async def make(
+        sandbox: SandboxServer, *, hooks: Sequence[PageHook] = (), **options: Any
+    ) -> Synced:
         http = HttpOptions(
             limiter=TokenBucketLimiter(200.0, min_rate=5.0), policy=FAST_RETRY, timeout=60.0
         )
@@ -29,7 +34,8 @@ def make_synced(database: Database, settings: Settings, vault: Vault) -> MakeSyn
         tenant = await TenantService(database).get_or_create("acme")
         account = await accounts.link(tenant.id, "chorus", sandbox.token, sandbox.url)
         sync_options = FAST_SYNC if not options else SyncOptions(**{**vars(FAST_SYNC), **options})
-        service = SyncService(database, accounts.use, sync_options)
-        return Synced(database, sandbox, service, tenant.id, account.id)
+        executor = RunExecutor(database, accounts.use, sync_options, hooks=hooks)
+        runs = SyncRuns(database, None, sync_options)
+        return Synced(database, sandbox, runs, executor, tenant.id, account.id)
 
     return make

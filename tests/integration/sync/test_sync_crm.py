@@ -12,7 +12,7 @@ from parley.insights.contacts import CrmService
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.server import SandboxServer
 from parley.security import Vault
-from parley.storage import Event, StoredMeeting
+from parley.storage import Database, Event, StoredMeeting
 
 
 async def test_synced_meetings_of_a_contact_are_announced_once_and_a_backfill_never(
@@ -65,3 +65,26 @@ async def test_synced_meetings_of_a_contact_are_announced_once_and_a_backfill_ne
     }
     events = await synced.events()
     assert Counter(t for t, _ in events)["crm.activity_matched"] == len(done_with)
+
+
+async def test_the_sync_page_hook_announces_each_match_once_and_a_resync_nothing(
+    make_synced: MakeSynced, database: Database, settings: Settings, vault: Vault
+) -> None:
+    crm = CrmService(database, vault.signer(b"crm-cursor"), public_url=settings.public_url)
+    with SandboxServer(SandboxConfig(seed=31, meetings=40)) as sandbox:
+        meetings = list(sandbox.state.store.newest_first())
+        synced = await make_synced(sandbox, hooks=[crm])
+        guests = Counter(g.email for m in meetings if m.status == "done" for g in m.guests)
+        (first, _), *_ = guests.most_common(1)
+        await crm.upsert("contact", synced.tenant_id, synced.account_id, "c-1", {"emails": [first]})
+        run = await synced.sync()
+        assert run.status == "completed", run.errors
+        again = await synced.sync(full=True)
+        assert again.status == "completed", again.errors
+
+    done_with = {
+        m.id for m in meetings if m.status == "done" and first in {g.email for g in m.guests}
+    }
+    matched = [m for t, m in await synced.events() if t == "crm.activity_matched"]
+    assert done_with
+    assert len(matched) == len(done_with)

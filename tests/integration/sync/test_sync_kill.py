@@ -18,7 +18,7 @@ from parley.sandbox.config import FaultConfig, SandboxConfig
 from parley.sandbox.server import SandboxServer
 from parley.storage import SyncState, utcnow
 from parley.storage.repositories.store import StoreRepository
-from parley.sync import RunStatus, SyncService
+from parley.sync import RunStatus, SyncRuns
 
 
 async def test_sync_killed_process_leaves_a_run_the_next_execution_finishes(
@@ -44,11 +44,11 @@ async def test_sync_killed_process_leaves_a_run_the_next_execution_finishes(
             stderr=subprocess.DEVNULL,
         )
         try:
-            runs = await _wait_for_a_committed_page(synced.service, synced.account_id, cli)
+            runs = await _wait_for_a_committed_page(synced.runs, synced.account_id, cli)
         finally:
             cli.send_signal(signal.SIGKILL)
             cli.wait(timeout=30)
-        killed = await synced.service.get(None, runs)
+        killed = await synced.runs.get(None, runs)
         # Time passes: the dead process's lease runs out.
         async with synced.db.session() as session:
             await session.execute(
@@ -56,7 +56,7 @@ async def test_sync_killed_process_leaves_a_run_the_next_execution_finishes(
                 .where(SyncState.account_id == synced.account_id)
                 .values(lease_until=utcnow() - timedelta(seconds=1))
             )
-        resumed = await synced.service.execute(runs)
+        resumed = await synced.executor.execute(runs)
         events = await synced.events()
         digest = await synced.digest()
         async with synced.db.session() as session:
@@ -77,11 +77,11 @@ async def test_sync_killed_process_leaves_a_run_the_next_execution_finishes(
 
 
 async def _wait_for_a_committed_page(
-    service: SyncService, account_id: str, cli: subprocess.Popen[bytes]
+    runs: SyncRuns, account_id: str, cli: subprocess.Popen[bytes]
 ) -> str:
     for _ in range(3000):
         assert cli.poll() is None, "the CLI ended before it could be killed"
-        views, _ = await service.list(None, account_id, limit=1)
+        views, _ = await runs.list(None, account_id, limit=1)
         if views and (views[0].checkpoint or {}).get("pages", 0) >= 1:
             return views[0].id
         await asyncio.sleep(0.02)

@@ -16,9 +16,9 @@ async def test_sync_run_executed_twice_at_once_runs_once(make_synced: MakeSynced
     config = SandboxConfig(seed=71, meetings=60, faults=FaultConfig(latency_ms=5))
     with SandboxServer(config) as sandbox:
         synced = await make_synced(sandbox)
-        run, _ = await synced.service.create(synced.tenant_id, synced.account_id)
+        run, _ = await synced.runs.create(synced.tenant_id, synced.account_id)
         first, second = await asyncio.gather(
-            synced.service.execute(run.id), synced.service.execute(run.id)
+            synced.executor.execute(run.id), synced.executor.execute(run.id)
         )
         events = await synced.events()
 

@@ -14,7 +14,7 @@ from parley.sync import RunStatus
 
 
 async def _committed_pages(synced: Synced, run_id: str) -> int:
-    view = await synced.service.get(None, run_id)
+    view = await synced.runs.get(None, run_id)
     return int((view.checkpoint or {}).get("pages", 0))
 
 
@@ -23,17 +23,17 @@ async def test_sync_interrupted_run_resumes_from_its_checkpoint(make_synced: Mak
     config = SandboxConfig(seed=41, meetings=250, faults=FaultConfig(latency_ms=15))
     with SandboxServer(config) as sandbox:
         synced = await make_synced(sandbox)
-        run, _ = await synced.service.create(synced.tenant_id, synced.account_id)
-        task = asyncio.create_task(synced.service.execute(run.id))
+        run, _ = await synced.runs.create(synced.tenant_id, synced.account_id)
+        task = asyncio.create_task(synced.executor.execute(run.id))
         while await _committed_pages(synced, run.id) < 1:
             assert not task.done()
             await asyncio.sleep(0.02)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        interrupted = await synced.service.get(None, run.id)
+        interrupted = await synced.runs.get(None, run.id)
 
-        resumed = await synced.service.execute(run.id)
-        again = await synced.service.execute(run.id)  # a finished run is left alone
+        resumed = await synced.executor.execute(run.id)
+        again = await synced.executor.execute(run.id)  # a finished run is left alone
         resumed_digest = await synced.digest()
         events = await synced.events()
 

@@ -19,23 +19,18 @@ from parley.storage import (
     utcnow,
 )
 from parley.storage.repositories.retention import ENDED_DELIVERY, ENDED_RUN
-from parley.sync import RunStatus, SyncOptions, SyncScheduler, SyncService
+from parley.sync import RunStatus, SyncOptions, SyncRuns, SyncScheduler
 from parley.webhooks.views import DeliveryStatus
 
 OLD = timedelta(days=40)
 
 
 def _scheduler(database: Database, retention: timedelta) -> SyncScheduler:
-    async def no_provider(*_: object) -> None:  # pruning never opens a provider
-        raise AssertionError("not used")
-
     class Held:  # runs the tick hands over stay queued: this test is about pruning
         async def enqueue(self, run_id: str, account_id: str) -> None:
             return None
 
-    service = SyncService(database, no_provider, SyncOptions(retention=retention))  # type: ignore[arg-type]
-    service.use_queue(Held())
-    return SyncScheduler(database, service)
+    return SyncScheduler(database, SyncRuns(database, Held(), SyncOptions(retention=retention)))
 
 
 async def _history(database: Database) -> None:

@@ -15,19 +15,19 @@ from parley.sync import InProcessSyncQueue, RunStatus, SyncScheduler
 async def test_sync_schedule_starts_due_accounts_in_process(make_synced: MakeSynced) -> None:
     with SandboxServer(SandboxConfig(seed=61, meetings=40)) as sandbox:
         synced = await make_synced(sandbox, interval=timedelta(milliseconds=300))
-        queue = InProcessSyncQueue(synced.service.execute)
-        synced.service.use_queue(queue)
-        scheduler = SyncScheduler(synced.db, synced.service)
+        queue = InProcessSyncQueue(synced.executor.execute)
+        queued_runs = synced.queued_on(queue)
+        scheduler = SyncScheduler(synced.db, queued_runs)
 
         nothing_yet = await scheduler.run_due()  # never synced: not scheduled
-        first = await synced.service.start(synced.tenant_id, synced.account_id)
-        again = await synced.service.start(synced.tenant_id, synced.account_id)
+        first = await queued_runs.start(synced.tenant_id, synced.account_id)
+        again = await queued_runs.start(synced.tenant_id, synced.account_id)
         await queue.join()
         too_early = await scheduler.run_due()
         await asyncio.sleep(0.4)
         started = await scheduler.run_due()
         await queue.join()
-        runs, _ = await synced.service.list(synced.tenant_id, synced.account_id)
+        runs, _ = await synced.runs.list(synced.tenant_id, synced.account_id)
 
     assert nothing_yet == []
     assert again.id == first.id  # one active run per account
@@ -42,14 +42,14 @@ async def test_sync_a_run_left_queued_is_executed_by_the_next_tick(make_synced: 
     """E.g. a run whose execution found the lease busy: the schedule hands it over again."""
     with SandboxServer(SandboxConfig(seed=62, meetings=20)) as sandbox:
         synced = await make_synced(sandbox)
-        queue = InProcessSyncQueue(synced.service.execute)
-        synced.service.use_queue(queue)
-        scheduler = SyncScheduler(synced.db, synced.service)
-        left, _ = await synced.service.create(synced.tenant_id, synced.account_id)
+        queue = InProcessSyncQueue(synced.executor.execute)
+        queued_runs = synced.queued_on(queue)
+        scheduler = SyncScheduler(synced.db, queued_runs)
+        left, _ = await synced.runs.create(synced.tenant_id, synced.account_id)
 
         await scheduler.tick()
         await scheduler.tick()  # while it still runs: not executed a second time
         await queue.join()
-        runs, _ = await synced.service.list(synced.tenant_id, synced.account_id)
+        runs, _ = await synced.runs.list(synced.tenant_id, synced.account_id)
 
     assert [(r.id, r.status, r.attempts) for r in runs] == [(left.id, RunStatus.COMPLETED, 1)]
