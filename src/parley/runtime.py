@@ -15,6 +15,7 @@ from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
+from parley.insights.analytics import TeamAnalytics
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -89,6 +90,7 @@ class Runtime:
         self.store = StoreReader(db, self.cursors)
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
+        self.analytics = TeamAnalytics(db, self.accounts.get)
         self.sync = SyncService(db, self.accounts.use, SyncOptions.from_settings(settings))
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.

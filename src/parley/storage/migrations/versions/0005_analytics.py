@@ -1,0 +1,78 @@
+"""Team analytics inputs: `meeting_stats` and `meeting_topics`, derived from the synced copy.
+
+The tables start empty: meetings stored before this revision get their rows from the
+analytics backfill (`insights.analytics.TeamAnalytics.backfill`), which the first analytics
+read of an account runs once per process.
+
+Revision ID: 0005_analytics
+Revises: 0004
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005_analytics"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _when(name: str) -> sa.Column[object]:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=True)
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    op.create_table(
+        "meeting_stats",
+        sa.Column("account_id", sa.String(36), nullable=False),
+        sa.Column("meeting_id", sa.String(200), nullable=False),
+        sa.Column("owner_user_id", sa.String(200), nullable=True),
+        sa.Column("owner_name", sa.String(500), nullable=True),
+        _when("start_time"),
+        sa.Column("week", sa.String(10), nullable=True),
+        sa.Column("duration", sa.Float(), nullable=False),
+        sa.Column("owner_talk", sa.Float(), nullable=False),
+        sa.Column("guest_talk", sa.Float(), nullable=False),
+        sa.Column("total_talk", sa.Float(), nullable=False),
+        sa.Column("longest_monologue", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id", "meeting_id"],
+            ["meetings.account_id", "meetings.id"],
+            name="fk_meeting_stats_meeting",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", "meeting_id", name="pk_meeting_stats"),
+    )
+    op.create_index(
+        "ix_meeting_stats_account_id_start_time", "meeting_stats", ["account_id", "start_time"]
+    )
+    op.create_table(
+        "meeting_topics",
+        sa.Column("account_id", sa.String(36), nullable=False),
+        sa.Column("meeting_id", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(500), nullable=False),
+        sa.Column("mentions", sa.Integer(), nullable=False),
+        sa.Column("owner_user_id", sa.String(200), nullable=True),
+        _when("start_time"),
+        sa.Column("week", sa.String(10), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["account_id", "meeting_id"],
+            ["meeting_stats.account_id", "meeting_stats.meeting_id"],
+            name="fk_meeting_topics_meeting_stats",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("account_id", "meeting_id", "name", name="pk_meeting_topics"),
+    )
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    op.drop_table("meeting_topics")
+    op.drop_index("ix_meeting_stats_account_id_start_time", table_name="meeting_stats")
+    op.drop_table("meeting_stats")
