@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, exists, func, insert, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    null,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables_analytics import MeetingStats, MeetingTopic
@@ -258,6 +269,8 @@ class AnalyticsRepository:
         """
         s = _STATS.c
         key = s.owner_user_id if grouping == "owner" else s.week
+        # Only the owner's covering index holds the name.
+        name = func.max(s.owner_name) if grouping == "owner" else null()
         statement = select(
             key,
             func.count(),
@@ -266,7 +279,7 @@ class AnalyticsRepository:
             func.sum(s.guest_talk),
             func.sum(s.total_talk),
             func.max(s.longest_monologue),
-            func.max(s.owner_name),
+            name,
         ).select_from(_STATS)
         statement = self._scoped(statement, _STATS, account_id, where, visible).group_by(key)
         result = await self._session.execute(statement)

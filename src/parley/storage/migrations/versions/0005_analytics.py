@@ -22,6 +22,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_SUMMED = ["start_time", "duration", "owner_talk", "guest_talk", "total_talk", "longest_monologue"]
+
+
 def _when(name: str) -> sa.Column[object]:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=True)
 
@@ -49,9 +52,13 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("account_id", "meeting_id", name="pk_meeting_stats"),
     )
+    # Covering indexes: a report reads one of them alone, already in its group order.
     op.create_index(
-        "ix_meeting_stats_account_id_start_time", "meeting_stats", ["account_id", "start_time"]
+        "ix_meeting_stats_owner",
+        "meeting_stats",
+        ["account_id", "owner_user_id", *_SUMMED, "owner_name"],
     )
+    op.create_index("ix_meeting_stats_week", "meeting_stats", ["account_id", "week", *_SUMMED])
     op.create_table(
         "meeting_topics",
         sa.Column("account_id", sa.String(36), nullable=False),
@@ -69,10 +76,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("account_id", "meeting_id", "name", name="pk_meeting_topics"),
     )
+    for key in ("owner_user_id", "week"):
+        op.create_index(
+            f"ix_meeting_topics_{key.removesuffix('_user_id')}",
+            "meeting_topics",
+            ["account_id", key, "name", "start_time", "mentions"],
+        )
 
 
 def downgrade() -> None:
     """Revert this revision."""
     op.drop_table("meeting_topics")
-    op.drop_index("ix_meeting_stats_account_id_start_time", table_name="meeting_stats")
     op.drop_table("meeting_stats")
