@@ -14,7 +14,7 @@ from parley.insights.analytics import AnalyticsQuery, AnalyticsReport, GroupBy
 from parley.insights.analytics_rows import AnalyticsRow
 from parley.reads.cursor import CursorState, filters_digest
 
-__all__ = ["CSV_COLUMNS", "router"]
+__all__ = ["CSV_COLUMNS", "render_csv", "router"]
 
 router = APIRouter(tags=["insights"])
 
@@ -101,7 +101,7 @@ async def team_analytics_csv(
     reject_unknown(request, FILTERS, unified=False)
     rows, totals = await runtime.analytics.export(tenant.id, integrated_account_id, query)
     return Response(
-        _csv([*rows, totals.model_copy(update={"name": "Totals"})]),
+        render_csv([*rows, totals.model_copy(update={"name": "Totals"})]),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="analytics.csv"'},
     )
@@ -112,7 +112,8 @@ def _cell(value: object) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def _csv(rows: list[AnalyticsRow]) -> str:
+def render_csv(rows: list[AnalyticsRow]) -> str:
+    """The header row, then one line per row: topics as `Name (meetings/mentions); …`."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
