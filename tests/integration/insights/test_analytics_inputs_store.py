@@ -3,6 +3,7 @@ the stored meetings, filled in by the backfill, and narrowed by a visibility cla
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -170,3 +171,26 @@ async def test_a_visibility_clause_narrows_every_row_and_the_totals(database: Da
     assert (everything.totals.meetings, calls.totals.meetings) == (6, 3)
     assert sum(r.meetings for r in calls.rows) == 3
     assert calls.totals.topics[0].model_dump() == {"name": "Pricing", "meetings": 3, "mentions": 6}
+
+
+async def test_two_transactions_recording_one_meeting_never_conflict(database: Database) -> None:
+    account = await _account(database)
+    meeting = _meeting(1)
+    async with database.session() as session:
+        repository = StoreRepository(session)
+        await repository.write_meetings(account, [meeting_record(meeting, has_details=True)], {})
+
+    async def second() -> None:
+        async with database.session() as session:
+            speakers = [{"speaker_id": "s-owner", "type": "user", "user_id": "u1"}]
+            await record_meetings(session, account, [_meeting(1, owner="u2", speakers=speakers)])
+
+    # The first transaction writes and holds its rows; the second deletes nothing yet, then
+    # waits on them; it goes on once the first commits, and its figures are the last.
+    async with database.session() as session:
+        await record_meetings(session, account, [meeting])
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)  # time for the second to reach its wait (no assertion on it)
+    await waiting
+
+    assert await _stats(database, account) == {"m1": (0.0, 20.0, 60.0, 0.0)}

@@ -21,10 +21,11 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     null,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables_analytics import MeetingStats, MeetingTopic
@@ -181,7 +182,18 @@ class AnalyticsRepository:
         ]
         for table, rows in ((_STATS, stats), (_TOPICS, topics)):
             for chunk in _chunks(rows, 2000):
-                await self._session.execute(insert(table), list(chunk))
+                await self._session.execute(self._upsert(table), list(chunk))
+
+    def _upsert(self, table: Table) -> Any:
+        # Another transaction (a backfill in another process, a sync) may insert the same
+        # meeting's rows after our delete: the last writer's figures win, never a conflict.
+        dialect = self._session.get_bind().dialect.name
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(table)
+        keys = [c.name for c in table.primary_key.columns]
+        return statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={c.name: statement.excluded[c.name] for c in table.c if c.name not in keys},
+        )
 
     # -- backfill ---------------------------------------------------------------------------
 
