@@ -275,12 +275,14 @@ def test_team_and_user_filters_select_the_owners_meetings(synced: tuple[Stack, s
             client,
             {"integrated_account_id": account, "group_by": "team", "team_id": str(team.id)},
         )
+        no_team = report(client, {"integrated_account_id": account, "team_id": "no-such-team"})
 
     check_rows(by_team, expected_by(stack, in_team, owner_of))
     mine = counted(stack, lambda m: m.owner.id == owner)
     check_rows(by_user, expected_by(stack, mine, owner_of))
     assert [row["key"] for row in one_team["result"]] == [str(team.id)]
     assert one_team["totals"] == one_team["result"][0] | {"key": None, "name": None}
+    assert (no_team["result"], no_team["totals"]["meetings"]) == ([], 0)
 
 
 @pytest.mark.parametrize("group_by", ["user", "team", "week"])

@@ -24,13 +24,12 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.insights.analytics_inputs import MeetingInputs, inputs_of, meeting_inputs
-from parley.insights.analytics_rows import AnalyticsRow, Pool
+from parley.insights.analytics_rows import AnalyticsRow, RowSpec, fold
 from parley.storage import Database
 from parley.storage.repositories.analytics import (
     AnalyticsFilter,
     AnalyticsRepository,
     Grouping,
-    GroupSums,
     UnrecordedMeeting,
 )
 from parley.storage.repositories.store_records import MeetingRecord
@@ -272,31 +271,20 @@ class TeamAnalytics:
                 topics_of.setdefault(topic.key, []).append(
                     (topic.name, topic.meetings, topic.mentions)
                 )
-        rows: list[tuple[str, str | None, list[GroupSums]]] = []
+        specs: list[RowSpec] = []
         if query.group_by == GroupBy.TEAM:
             names = {team_id: name for team_id, name, _ in teams}
-            wanted = query.team_ids or tuple(members)
-            for team_id in dict.fromkeys(wanted):
-                groups = [by_key[o] for o in sorted(members.get(team_id, ())) if o in by_key]
-                if groups:
-                    rows.append((team_id, names.get(team_id), groups))
+            for team_id in dict.fromkeys(query.team_ids or members):
+                owned = [by_key[o] for o in sorted(members.get(team_id, ())) if o in by_key]
+                if owned:
+                    specs.append(RowSpec(team_id, names.get(team_id), owned))
         elif query.group_by == GroupBy.USER:
             names = {user_id: name for user_id, name, _ in users}
-            rows = [(k, names.get(k) or g.owner_name, [g]) for k, g in by_key.items()]
+            specs = [RowSpec(k, names.get(k) or g.owner_name, [g]) for k, g in by_key.items()]
         else:
-            rows = [(f"{k}T00:00:00Z", _week_name(k), [g]) for k, g in by_key.items()]
+            specs = [RowSpec(f"{k}T00:00:00Z", _week_name(k), [g]) for k, g in by_key.items()]
         if query.group_by == GroupBy.WEEK:
-            rows.sort(key=lambda r: r[0], reverse=True)
+            specs.sort(key=lambda spec: spec.key, reverse=True)  # newest week first
         else:
-            rows.sort(key=lambda r: (-sum(g.meetings for g in r[2]), r[1] or "", r[0]))
-        built: list[AnalyticsRow] = []
-        totals, counted = Pool(), set()
-        for key, name, groups in rows:
-            pool = Pool()
-            for group in groups:
-                pool.add(group, topics_of.get(group.key or "", ()))
-                if group.key not in counted:
-                    counted.add(group.key)
-                    totals.add(group, topics_of.get(group.key or "", ()))
-            built.append(pool.row(key, name))
-        return built, totals.row(None, None)
+            specs.sort(key=lambda spec: (-spec.meetings, spec.name or "", spec.key))
+        return fold(specs, topics_of)

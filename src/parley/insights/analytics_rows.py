@@ -9,7 +9,7 @@ with nothing to divide by is 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from parley.unified.base import to_milliseconds
 
-__all__ = ["TOP_TOPICS", "AnalyticsRow", "Pool", "Sums", "Topic"]
+__all__ = ["TOP_TOPICS", "AnalyticsRow", "Group", "Pool", "RowSpec", "Sums", "Topic", "fold"]
 
 #: How many topics a row lists: the most meetings first, then by name.
 TOP_TOPICS = 10
@@ -60,6 +60,27 @@ class Sums(Protocol):
     def total_talk(self) -> float: ...
     @property
     def longest_monologue(self) -> float: ...
+
+
+class Group(Sums, Protocol):
+    """A base group: its key (the owner or the week) and its sums."""
+
+    @property
+    def key(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    """A row to build: its key and name and the base groups it is the union of."""
+
+    key: str
+    name: str | None
+    groups: Sequence[Group]
+
+    @property
+    def meetings(self) -> int:
+        """The row's meetings (its groups never overlap)."""
+        return sum(g.meetings for g in self.groups)
 
 
 def _ratio(part: float, whole: float) -> float:
@@ -109,3 +130,25 @@ class Pool:
                 for topic, (meetings, mentions) in ranked[:TOP_TOPICS]
             ],
         )
+
+
+def fold(
+    specs: Sequence[RowSpec], topics: Mapping[str, Sequence[tuple[str, int, int]]]
+) -> tuple[list[AnalyticsRow], AnalyticsRow]:
+    """The rows, in the order given, and the totals over every distinct group in them.
+
+    `topics`: a group's (name, meetings, mentions) by its key. A group in two rows (an owner
+    in two teams) is in the totals once, so their meetings count once.
+    """
+    rows: list[AnalyticsRow] = []
+    totals, counted = Pool(), set()
+    for spec in specs:
+        pool = Pool()
+        for group in spec.groups:
+            own = topics.get(group.key or "", ())
+            pool.add(group, own)
+            if group.key not in counted:
+                counted.add(group.key)
+                totals.add(group, own)
+        rows.append(pool.row(spec.key, spec.name))
+    return rows, totals.row(None, None)

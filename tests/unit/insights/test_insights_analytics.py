@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from parley.insights.analytics_inputs import meeting_inputs, week_of
-from parley.insights.analytics_rows import Pool
+from parley.insights.analytics_rows import Pool, RowSpec, fold
 from parley.storage.repositories.analytics import GroupSums
 from parley.unified import Meeting
 
@@ -172,3 +172,15 @@ def test_nothing_to_divide_gives_zeros() -> None:
         "longest_monologue": 0.0,
         "topics": [],
     }
+
+
+def test_totals_count_a_group_in_two_rows_once() -> None:
+    ada = GroupSums("ada", 2, 200.0, 50.0, 50.0, 100.0, 9.0, None)
+    bo = GroupSums("bo", 1, 50.0, 10.0, 30.0, 40.0, 3.0, None)
+    topics = {"ada": [("Pricing", 2, 3)], "bo": [("Pricing", 1, 1)]}
+
+    rows, totals = fold([RowSpec("t1", "East", [ada, bo]), RowSpec("t2", "All", [ada])], topics)
+
+    assert [(r.key, r.meetings) for r in rows] == [("t1", 3), ("t2", 2)]
+    assert (totals.meetings, totals.total_duration, totals.talk_ratio) == (3, 250.0, 0.4286)
+    assert totals.topics[0].model_dump() == {"name": "Pricing", "meetings": 3, "mentions": 4}
