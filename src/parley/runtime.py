@@ -15,6 +15,7 @@ from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
+from parley.insights.analytics import TeamAnalytics
 from parley.insights.contacts import CrmService
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
@@ -102,9 +103,10 @@ class Runtime:
         self.store = StoreReader(db, self.cursors)
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
+        self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
         # Insights join every sync page's transaction through these.
-        page_hooks: tuple[PageHook, ...] = (self.crm,)
+        page_hooks: tuple[PageHook, ...] = (self.crm, self.analytics)
         sync_options = SyncOptions.from_settings(settings)
         self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs

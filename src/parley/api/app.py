@@ -13,6 +13,7 @@ from parley.api.errors import install_error_handlers
 from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
 from parley.api.routes import accounts, crm, health, proxy, search, sync, unified, webhooks
+from parley.api.routes import insights_analytics as analytics
 from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
 from parley.runtime import Runtime
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(search.router)
     app.include_router(crm.router)
     app.include_router(webhooks.router)
+    app.include_router(analytics.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

@@ -12,6 +12,7 @@ from parley.storage.repositories import (
     TenantRepository,
 )
 from parley.storage.tables import ApiKey, Base, IntegratedAccount, LinkToken, Tenant
+from parley.storage.tables_analytics import MeetingStats, MeetingTopic
 from parley.storage.tables_crm import (
     CrmCompany,
     CrmCompanyDomain,
@@ -53,6 +54,8 @@ __all__ = [
     "JsonType",
     "LinkToken",
     "LinkTokenRepository",
+    "MeetingStats",
+    "MeetingTopic",
     "RateBudget",
     "SealedRow",
     "StoredAttendee",
