@@ -138,7 +138,7 @@ def team_resource(team: Team) -> JSON:
             "users": list(team.member_ids),
             "default": team.default,
             "include_descendant_teams": False,
-            "parent_team": None,
+            "parent_team": team.parent_id,
         },
     }
 
@@ -193,8 +193,9 @@ def engagement_row(meeting: Meeting, base_url: str, *, with_trackers: bool) -> J
         "no_show": meeting.status == "no show",
         "num_cust_questions": meeting.num_cust_questions,
         "num_engaging_questions": meeting.num_engaging_questions,
-        "opportunity_id": meeting.company.opportunity_id,
-        "opportunity_name": meeting.company.opportunity_name,
+        # Chorus sends "" for an absent value (the spec's example has `account_id: ""`).
+        "opportunity_id": meeting.company.opportunity_id or "",
+        "opportunity_name": meeting.company.opportunity_name or "",
         "participants": _participants_v3(meeting),
         "processing_state": _processing_state(meeting.status),
         "subject": meeting.subject,
