@@ -1,6 +1,7 @@
 """The seeded data holds what insights look for: deals over weeks, risk, privacy, hierarchy.
 
-Everything is read over HTTP from the Chorus routes and checked against the spec.
+Everything is read over HTTP from the Chorus routes (and checked against the spec), then
+compared with the sandbox's own account of it (`GET /_sandbox/deals`).
 """
 
 from __future__ import annotations
@@ -255,3 +256,42 @@ def test_guests_use_company_domains_subdomains_free_mail_and_tags(calls: list[Ca
         subdomains += sum(any(d.endswith("." + other) for other in own) for d in own)
         assert len({d.split(".")[-2] for d in own}) <= 1  # one company, one domain
     assert subdomains >= 3
+
+
+def test_the_admin_truth_agrees_with_the_chorus_api(
+    client: httpx.Client, deals: dict[str, Deal], calls: list[Call]
+) -> None:
+    truth = client.get("/_sandbox/deals").json()
+    by_id = {c.row["engagement_id"]: c for c in calls}
+
+    assert datetime.fromisoformat(truth["anchor"]) == ANCHOR
+    assert {d["opportunity_id"] for d in truth["deals"]} >= set(deals)
+    for told in truth["deals"]:
+        seen = [c.row["engagement_id"] for c in deals[told["opportunity_id"]].calls]
+        assert [m["engagement_id"] for m in told["meetings"]] == seen
+        for fact in told["meetings"]:
+            call = by_id[fact["engagement_id"]]
+            assert (fact["status"], fact["private"]) == (
+                call.attributes["status"],
+                call.attributes["private"],
+            )
+            assert set(fact["customer_emails"]) == call.guest_emails()
+            assert fact["owner_user_id"] == call.attributes["owner"]["user_id"]
+            for kind, seconds in fact["talk_time"].items():
+                talk = [u["snippet_length"] for u in call.utterances if u["speaker_type"] == kind]
+                assert abs(sum(talk) - seconds) < 0.05
+            trackers = {t["name"]: t for t in call.attributes["recording"]["trackers"]}
+            assert {t["name"]: t["count"] for t in fact["trackers"]} == {
+                n: t["count"] for n, t in trackers.items()
+            }
+            for tracker in fact["trackers"]:
+                mentions = trackers[tracker["name"]]["mentions"]
+                spoken = [call.utterances[m["utterance"]]["speaker_type"] for m in mentions]
+                assert tracker["guest_mentions"] == spoken.count("cust")
+        deal = deals[told["opportunity_id"]]
+        traits = set(told["traits"])
+        assert ("stalled" in traits) == deal.stalled()
+        if "single_threaded" in traits:
+            assert len(set().union(*(c.guest_emails() for c in deal.calls))) == 1
+        if "low_talk" in traits:
+            assert deal.guest_share() < 0.25
