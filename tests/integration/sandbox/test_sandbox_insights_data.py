@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
-from parley.sandbox import SandboxConfig, SandboxServer
+from parley.sandbox import SandboxServer
 from parley.sandbox.org import DEAL_STAGES
 from parley.sandbox.people import COMPETITORS
 
@@ -84,8 +84,8 @@ class Deal:
 
     def guest_share(self) -> float:
         spoken = [u for c in self.recent for u in c.utterances]
-        guests = sum(u["snippet_length"] for u in spoken if u["speaker_type"] == "cust")
-        return guests / sum(u["snippet_length"] for u in spoken)
+        guests = sum(float(u["snippet_length"]) for u in spoken if u["speaker_type"] == "cust")
+        return guests / sum(float(u["snippet_length"]) for u in spoken)
 
     def raised_by_guests(self, tracker: str) -> int:
         """In how many recent calls a guest's words matched this tracker."""
@@ -199,7 +199,10 @@ def test_a_few_meetings_are_private(calls: list[Call], validate: Validate) -> No
 
 
 def test_managers_report_up_two_levels(
-    client: httpx.Client, validate: Validate, connect: Callable[..., httpx.Client]
+    sandbox: SandboxServer,
+    client: httpx.Client,
+    validate: Validate,
+    connect: Callable[..., httpx.Client],
 ) -> None:
     users = {u["id"]: u for u in client.get("/v3/users").json()}
     teams = client.get("/api/v1/teams").json()
@@ -228,7 +231,7 @@ def test_managers_report_up_two_levels(
     assert sum(t["parent_team"] is not None for t in by_team.values()) == len(by_team) - 1
 
     with (
-        SandboxServer(SandboxConfig(meetings=5, users_shape="jsonapi", anchor=ANCHOR)) as other,
+        SandboxServer(replace(sandbox.config, meetings=5, users_shape="jsonapi")) as other,
         connect(other.url, other.token) as http,
     ):
         resources = http.get("/v3/users").json()["data"]
