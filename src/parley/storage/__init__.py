@@ -19,6 +19,7 @@ from parley.storage.tables_events import (
     WebhookSubscription,
 )
 from parley.storage.tables_ratelimit import RateBudget
+from parley.storage.tables_scoping import UserMapping
 from parley.storage.tables_store import (
     StoredAttendee,
     StoredMeeting,
@@ -51,6 +52,7 @@ __all__ = [
     "SyncState",
     "Tenant",
     "TenantRepository",
+    "UserMapping",
     "UtcDateTime",
     "WebhookAttempt",
     "WebhookDelivery",
