@@ -11,7 +11,17 @@ from parley import __version__
 from parley.api.budget_headers import BudgetHeadersMiddleware
 from parley.api.errors import install_error_handlers
 from parley.api.request_id import RequestIdMiddleware
-from parley.api.routes import accounts, health, proxy, search, sync, unified, webhooks
+from parley.api.routes import (
+    accounts,
+    health,
+    proxy,
+    scoped_tokens,
+    search,
+    sync,
+    unified,
+    user_mappings,
+    webhooks,
+)
 from parley.config import Settings
 from parley.runtime import Runtime
 from parley.web import routes as web
@@ -63,6 +73,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(sync.router)
     app.include_router(search.router)
     app.include_router(webhooks.router)
+    app.include_router(user_mappings.router)
+    app.include_router(scoped_tokens.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app
