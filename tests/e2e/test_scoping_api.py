@@ -95,7 +95,10 @@ def _truth(stack: Stack) -> Truth:
                 break
         for row in rows:
             doc = sandbox.get(f"/api/v1/conversations/{row['engagement_id']}").json()
-            row["private"] = bool(doc["data"]["attributes"].get("private"))
+            # Chorus says so on the conversation, which a sync fetches for completed calls
+            # (docs/api.md): an upcoming or unprocessed call is not known to be private yet.
+            completed = row.get("processing_state") == "done" and not row.get("no_show")
+            row["private"] = completed and doc["data"]["attributes"].get("private") is True
     return Truth(users, teams, rows)
 
 
@@ -185,9 +188,11 @@ def test_member_manager_and_admin_each_page_exactly_their_meetings(synced: Synce
         "max": truth.visible(manager, "manager"),
         "ada": truth.visible(admin, "admin"),
     }
-    # Not vacuous: each set is non-empty, and each role sees strictly more than the one before.
+    # Not vacuous: each set is non-empty, and each role sees more than the one before (the
+    # member's own private meetings aside: their manager does not see those).
+    private = {m["engagement_id"] for m in truth.meetings if m["private"]}
     assert expected["ann"]
-    assert expected["ann"] < expected["max"] < expected["ada"]
+    assert expected["ann"] - private < expected["max"] < expected["ada"]
     with stack.client() as client:
         _map(client, account, "ann", {"provider_user_id": rep, "role": "member"})
         # By email, in another case: resolved against the synced users.
@@ -205,7 +210,7 @@ def test_member_manager_and_admin_each_page_exactly_their_meetings(synced: Synce
         chief = truth.user(admin)
         direct = {str(u["id"]) for u in truth.users if str(u.get("manager_id")) == admin}
         deeper = truth.reports(admin) - direct
-        only_deeper = truth.involved(deeper) - truth.involved(direct | {admin})
+        only_deeper = truth.involved(deeper) - truth.involved(direct | {admin}) - private
         assert only_deeper, "the sandbox must hold meetings only second-level reports attend"
         _map(client, account, "chief", {"email": chief["email"], "role": "manager"})
         chief_sees = set(_seen_as(client, account, {"Parley-As-User": "chief"}))
@@ -338,7 +343,8 @@ def test_scoped_tokens_read_only_and_refuse_forged_or_expired(synced: Synced) ->
             "/scoped-tokens",
             json={"integrated_account_id": account, "app_user_id": "tok", "ttl_seconds": 86401},
         )
-        assert too_long.status_code == 422 or too_long.status_code == 400
+        assert too_long.status_code == 400
+        assert too_long.json()["error"]["param"] == "ttl_seconds"
     signer = Vault.from_settings(stack.api.settings).signer(b"scoped-token")
     grant = ScopedTokens(signer).verify(token)
     expired, _ = ScopedTokens(signer, clock=lambda: time.time() - 3600).mint(grant, 60)
@@ -440,7 +446,7 @@ def test_user_mapping_routes(synced: Synced) -> None:
             params=q,
             json={"email": emails[0], "provider_user_id": "1", "role": "member"},
         )
-        assert both.status_code in (400, 422)
+        assert both.status_code == 400
         got = client.get("/user-mappings/b4", params=q).json()
         assert got["resolved"]
         assert got["role"] == "admin"
