@@ -176,8 +176,7 @@ class Scoping:
         """Create or replace mappings by email, each resolved against the stored users."""
         async with self._db.session() as session:
             repository = UserMappingRepository(session)
-            found = await repository.users_by_email(account_id, [r.email for r in rows])
-            users = {u.id: u for u in await repository.users(account_id)} if found else {}
+            users = await repository.users(account_id)
             answers = []
             for row in rows:
                 stored, created = await repository.put(
@@ -187,8 +186,7 @@ class Scoping:
                     email=row.email,
                     role=row.role.value,
                 )
-                user_id = found.get(row.email.strip().lower())
-                answers.append((_view(stored, users.get(user_id or "")), created))
+                answers.append((_view(stored, _find(users, stored)), created))
             return answers
 
     async def get(self, account_id: str, app_user_id: str) -> MappingView:
@@ -207,12 +205,8 @@ class Scoping:
         async with self._db.session() as session:
             repository = UserMappingRepository(session)
             rows = await repository.page(account_id, after, limit + 1)
-            users = {u.id: u for u in await repository.users(account_id)} if rows else {}
-            by_email = await repository.users_by_email(account_id, [r.email or "" for r in rows])
-        views = []
-        for row in rows[:limit]:
-            user_id = row.provider_user_id or by_email.get(row.email or "")
-            views.append(_view(row, users.get(user_id or "")))
+            users = await repository.users(account_id) if rows else []
+        views = [_view(row, _find(users, row)) for row in rows[:limit]]
         return views, len(rows) > limit
 
     async def delete(self, account_id: str, app_user_id: str) -> None:
@@ -281,11 +275,7 @@ async def _resolve(repository: UserMappingRepository, row: UserMapping) -> Direc
     """The stored user a mapping stands for, if synced: by provider user id, else by email."""
     if row.provider_user_id:
         return await repository.user(row.account_id, row.provider_user_id)
-    if row.email:
-        found = await repository.users_by_email(row.account_id, [row.email])
-        if (user_id := found.get(row.email)) is not None:
-            return await repository.user(row.account_id, user_id)
-    return None
+    return _find(await repository.users(row.account_id), row) if row.email else None
 
 
 def _view(row: UserMapping, user: DirectoryUser | None) -> MappingView:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -166,15 +165,3 @@ class UserMappingRepository:
             select(StoredTeam).where(StoredTeam.account_id == account_id)
         )
         return [_directory_team(row) for row in rows]
-
-    async def users_by_email(self, account_id: str, emails: Iterable[str]) -> dict[str, str]:
-        """Lower-cased email -> the stored user id having it (the lowest id on a tie)."""
-        wanted = {e.strip().lower() for e in emails if e and e.strip()}
-        found: dict[str, str] = {}
-        if not wanted:
-            return found
-        for user in sorted(await self.users(account_id), key=lambda u: u.id):
-            for email in user.emails:
-                if email in wanted:
-                    found.setdefault(email, user.id)
-        return found
