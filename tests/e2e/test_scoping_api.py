@@ -261,9 +261,15 @@ def test_search_as_a_user_finds_only_their_meetings(synced: Synced) -> None:
         _map(client, account, "ann3", {"provider_user_id": rep, "role": "member"})
         everyone = pages(client, "/search", params)
         scoped = pages_as(client, "/search", params, {"Parley-As-User": "ann3"})
+        token = _token(client, account, "ann3")
+    # A scoped token searches its own account when none is given.
+    without_account = {k: v for k, v in params.items() if k != "integrated_account_id"}
+    with stack.client(token) as as_token:
+        by_token = pages_as(as_token, "/search", without_account, {})
     everything = {h["meeting_id"] for h in everyone}
     assert everything - visible, "the query must hit meetings the member cannot see"
     assert {h["meeting_id"] for h in scoped} == everything & visible != set()
+    assert [h["meeting_id"] for h in by_token] == [h["meeting_id"] for h in scoped]
 
 
 def pages_as(
