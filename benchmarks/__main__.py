@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from benchmarks import analytics, api, connector, keywords, search, sync
+from benchmarks import analytics, api, connector, keywords, scoping, search, sync
 
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
 BENCHMARKS["analytics"] = analytics.run
+BENCHMARKS["scoping"] = scoping.run
 
 
 def main() -> dict[str, dict[str, float]]:

@@ -12,7 +12,18 @@ from parley.api.budget_headers import BudgetHeadersMiddleware
 from parley.api.errors import install_error_handlers
 from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
-from parley.api.routes import accounts, crm, health, proxy, search, sync, unified, webhooks
+from parley.api.routes import (
+    accounts,
+    crm,
+    health,
+    proxy,
+    scoped_tokens,
+    search,
+    sync,
+    unified,
+    user_mappings,
+    webhooks,
+)
 from parley.api.routes import insights_analytics as analytics
 from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
@@ -72,6 +83,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(crm.router)
     app.include_router(webhooks.router)
     app.include_router(analytics.router)
+    app.include_router(user_mappings.router)
+    app.include_router(scoped_tokens.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

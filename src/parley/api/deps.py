@@ -1,18 +1,52 @@
-"""Route dependencies: the runtime, the caller's tenant, and the account's provider."""
+"""Route dependencies: the runtime, the caller (API key or scoped token), the account, the scope.
+
+Two credentials authenticate a request (`Authorization: Bearer …`):
+- a developer's API key (`pk_…`), optionally acting as one of their app users through the
+  `Parley-As-User: <app_user_id>` header;
+- a scoped token (`pst_…`, `POST /scoped-tokens`), which always acts as its app user of its
+  account and reads only: any other method answers 403 `forbidden`.
+
+`CurrentTenant` and `CurrentAccount` are the developer's own routes: a scoped token answers
+403 there, and `Parley-As-User` is a 400 `scope_not_supported` (a route that cannot apply a
+scope must not pretend to). `ScopedAccount` with `CurrentScope` are for stored reads that
+apply a scope (`storage.scope`): the scope is resolved afresh on every request.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 
 from parley.api.budget_headers import note_account
-from parley.errors import AuthenticationError
+from parley.errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from parley.insights.scoped_tokens import SCOPED_TOKEN_PREFIX, ScopedGrant
 from parley.reads.live import LiveAccount
 from parley.runtime import Runtime
+from parley.storage.scope import MeetingScope
 
-__all__ = ["CurrentAccount", "CurrentTenant", "RuntimeDep"]
+__all__ = [
+    "AS_USER_HEADER",
+    "Caller",
+    "CurrentAccount",
+    "CurrentCaller",
+    "CurrentScope",
+    "CurrentTenant",
+    "RuntimeDep",
+    "ScopedAccount",
+    "resolve_scope",
+]
+
+AS_USER_HEADER = "Parley-As-User"
+_READ_METHODS = frozenset({"GET", "HEAD"})
+_MAX_APP_USER_ID = 200
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -28,26 +62,112 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-async def get_tenant(request: Request, runtime: RuntimeDep) -> Any:
-    """The tenant of the `Authorization: Bearer <api key>` header (401 otherwise)."""
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the tenant, and the app user the call acts as (if any)."""
+
+    tenant: Any
+    #: A scoped token's grant (None: an API key).
+    grant: ScopedGrant | None = None
+    #: The `Parley-As-User` header sent with an API key.
+    as_user: str | None = None
+
+    @property
+    def scoped(self) -> bool:
+        """True when the call acts as an app user (scoped token or header)."""
+        return self.grant is not None or self.as_user is not None
+
+
+async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
+    """The caller of `Authorization: Bearer <api key | scoped token>` (401 otherwise)."""
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    key = key.strip()
+    if scheme.lower() != "bearer" or not key:
         raise AuthenticationError(
             "Send your Parley API key as `Authorization: Bearer <key>`.", code="missing_api_key"
         )
-    return await runtime.api_keys.authenticate(key.strip())
+    as_user = request.headers.get(AS_USER_HEADER)
+    if key.startswith(SCOPED_TOKEN_PREFIX):
+        grant = runtime.scoped_tokens.verify(key)
+        try:
+            tenant = await runtime.tenants.get(grant.tenant_id)
+        except NotFoundError:
+            raise AuthenticationError(
+                "Invalid scoped token.", code="invalid_scoped_token"
+            ) from None
+        if request.method not in _READ_METHODS:
+            raise PermissionDeniedError(
+                "A scoped token only reads: this request needs the developer's API key."
+            )
+        if as_user is not None and as_user.strip() != grant.app_user_id:
+            raise InvalidRequestError(
+                f"A scoped token acts as its own app user: drop the {AS_USER_HEADER} header.",
+                param=AS_USER_HEADER,
+            )
+        return Caller(tenant, grant=grant)
+    tenant = await runtime.api_keys.authenticate(key)
+    if as_user is None:
+        return Caller(tenant)
+    as_user = as_user.strip()
+    if not as_user or len(as_user) > _MAX_APP_USER_ID:
+        raise InvalidRequestError(
+            f"{AS_USER_HEADER} must be an app user id of 1 to {_MAX_APP_USER_ID} characters.",
+            param=AS_USER_HEADER,
+        )
+    return Caller(tenant, as_user=as_user)
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_tenant(caller: CurrentCaller) -> Any:
+    """The tenant of an API key, on a route that does not act as an app user."""
+    if caller.grant is not None:
+        raise PermissionDeniedError(
+            "A scoped token reads meetings, transcripts, recordings and search only: "
+            "this route needs the developer's API key."
+        )
+    if caller.as_user is not None:
+        raise InvalidRequestError(
+            f"This route does not act as an app user: drop the {AS_USER_HEADER} header.",
+            code="scope_not_supported",
+            param=AS_USER_HEADER,
+        )
+    return caller.tenant
 
 
 CurrentTenant = Annotated[Any, Depends(get_tenant)]
 
 
+def check_token_account(caller: Caller, account_id: str) -> None:
+    """A scoped token reads its own account only: any other is not found (404)."""
+    if caller.grant is not None and caller.grant.account_id != account_id:
+        raise NotFoundError(
+            f"No integrated account {account_id!r} for this key.",
+            code="integrated_account_not_found",
+        )
+
+
+async def resolve_scope(runtime: Runtime, caller: Caller, account_id: str) -> MeetingScope | None:
+    """The caller's scope over the account's stored meetings (None: not acting as a user)."""
+    if caller.grant is not None:
+        check_token_account(caller, account_id)
+        grant = caller.grant
+        return await runtime.scoping.scope(
+            account_id, grant.app_user_id, mapping_id=grant.mapping_id
+        )
+    if caller.as_user is not None:
+        return await runtime.scoping.scope(account_id, caller.as_user)
+    return None
+
+
+def _account_query() -> Any:
+    return Query(..., description="The integrated account (linked Chorus account) to read from.")
+
+
 async def get_account(
-    tenant: CurrentTenant,
-    runtime: RuntimeDep,
-    integrated_account_id: str = Query(
-        ..., description="The integrated account (linked Chorus account) to read from."
-    ),
+    tenant: CurrentTenant, runtime: RuntimeDep, integrated_account_id: str = _account_query()
 ) -> AsyncIterator[LiveAccount]:
     """The caller's integrated account (404 otherwise) with its provider; 401s mark it
     `needs_reauth`. The one declaration of `integrated_account_id` on the routes using it."""
@@ -57,3 +177,27 @@ async def get_account(
 
 
 CurrentAccount = Annotated[LiveAccount, Depends(get_account)]
+
+
+async def get_scoped_account(
+    caller: CurrentCaller, runtime: RuntimeDep, integrated_account_id: str = _account_query()
+) -> AsyncIterator[LiveAccount]:
+    """`get_account` for routes that apply a scope: a scoped token is let in (its account
+    only: another id is a 404), and so is `Parley-As-User`."""
+    check_token_account(caller, integrated_account_id)
+    async with runtime.live.account(caller.tenant.id, integrated_account_id) as account:
+        note_account(account.id)
+        yield account
+
+
+ScopedAccount = Annotated[LiveAccount, Depends(get_scoped_account)]
+
+
+async def get_scope(
+    caller: CurrentCaller, runtime: RuntimeDep, account: ScopedAccount
+) -> MeetingScope | None:
+    """The scope of this request over `account` (None: the developer's own, unscoped read)."""
+    return await resolve_scope(runtime, caller, account.id)
+
+
+CurrentScope = Annotated[MeetingScope | None, Depends(get_scope)]

@@ -26,6 +26,7 @@ from parley.storage.fulltext import (
     to_tsquery,
     tsv_match,
 )
+from parley.storage.scope import MeetingScope, visible_meetings
 
 __all__ = [
     "MARK_CLOSE",
@@ -53,6 +54,8 @@ class SearchFilters:
     start_time_before: datetime | None = None
     speaker_type: str | None = None
     user_id: str | None = None
+    #: Only entries of meetings this app user may see (`storage.scope`), inside the query.
+    scope: MeetingScope | None = None
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,11 @@ def _filtered(statement: Select[int, float], filters: SearchFilters) -> Select[i
         where.append(te.speaker_type == filters.speaker_type)
     if filters.user_id is not None:
         where.append(te.user_id == filters.user_id)
-    if filters.start_time_after is not None or filters.start_time_before is not None:
+    dated = filters.start_time_after is not None or filters.start_time_before is not None
+    if dated or filters.scope is not None:
         statement = statement.join(m, and_(m.account_id == te.account_id, m.id == te.meeting_id))
+        if filters.scope is not None:
+            where.append(visible_meetings(filters.scope))
         if filters.start_time_after is not None:
             where.append(m.start_time >= filters.start_time_after)
         if filters.start_time_before is not None:
@@ -155,6 +161,7 @@ class Fts5SearchEngine:
             filters.user_id,
             filters.start_time_after,
             filters.start_time_before,
+            filters.scope,
         )
         if any(value is not None for value in given):
             return True

@@ -4,6 +4,10 @@ Same objects, list envelope and signed cursors as live reads. Cursors carry a ke
 position (meetings: start time and id; users and teams: id) and are bound to the account,
 the resource *as read from the store* and the filters, so a live cursor is refused here
 and a store cursor on a live read.
+
+A `scope` (`storage.scope.MeetingScope`, an app user's) goes into the meetings query
+itself: a scoped page holds exactly the visible meetings, its cursors are bound to the app
+user, and a meeting outside the scope is a 404 like one that does not exist.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from parley.storage import (
 )
 from parley.storage.fulltext import parse_text_query
 from parley.storage.repositories.store_reads import MeetingKey, MeetingQuery, StoreReadRepository
+from parley.storage.scope import MeetingScope
 from parley.unified import Meeting, Team, Transcript, TranscriptEntry, User, transcript_of
 
 __all__ = ["StoreMeetingFilters", "StorePage", "StoreReader"]
@@ -93,6 +98,18 @@ def _meeting_key(position: list[Any]) -> MeetingKey:
     return MeetingKey(when, position[1])
 
 
+def _meeting_not_found(meeting_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"No meeting {meeting_id!r} in the synced copy of this account.",
+        code="meeting_not_found",
+    )
+
+
+def _as_user(scope: MeetingScope | None) -> dict[str, str]:
+    """What a scoped cursor is bound to besides the filters: the app user."""
+    return {} if scope is None else {"as_user": scope.app_user_id}
+
+
 def _digest(account_id: str, resource: str, filters: Mapping[str, Any]) -> str:
     return filters_digest(account_id, f"store:{resource}", filters)
 
@@ -133,14 +150,15 @@ class StoreReader:
         limit: int,
         cursor: str | None = None,
         expand_transcript: bool = False,
+        scope: MeetingScope | None = None,
     ) -> StorePage[Meeting]:
         """Stored meetings, newest first, `limit` per page, each exactly once."""
-        digest = _digest(account_id, "meetings", filters.bound())
+        digest = _digest(account_id, "meetings", {**filters.bound(), **_as_user(scope)})
         position = self._open(cursor, digest)
         after = None if position is None else _meeting_key(position)
         async with self._db.session() as session:
             repository = StoreReadRepository(session)
-            query = await self._query(repository, account_id, filters)
+            query = await self._query(repository, account_id, filters, scope)
             rows = await repository.meetings(account_id, query, after, limit + 1)
             page, more = rows[:limit], len(rows) > limit
             entries = None
@@ -156,7 +174,10 @@ class StoreReader:
 
     @staticmethod
     async def _query(
-        repository: StoreReadRepository, account_id: str, filters: StoreMeetingFilters
+        repository: StoreReadRepository,
+        account_id: str,
+        filters: StoreMeetingFilters,
+        scope: MeetingScope | None,
     ) -> MeetingQuery:
         meeting = filters.meeting
         owners: tuple[str, ...] | None = meeting.user_ids or None
@@ -174,32 +195,47 @@ class StoreReader:
             updated_after=filters.updated_after,
             text=parse_text_query(q) if q else None,
             title_like=q,
+            scope=scope,
         )
 
-    async def get_meeting(self, account_id: str, meeting_id: str) -> Meeting:
-        """The stored meeting with its transcript (404 when it is not in the store)."""
+    async def get_meeting(
+        self, account_id: str, meeting_id: str, *, scope: MeetingScope | None = None
+    ) -> Meeting:
+        """The stored meeting with its transcript (404 when it is not in the store, or
+        outside `scope`: the answer is the same, so a scope never reveals a meeting)."""
         async with self._db.session() as session:
             repository = StoreReadRepository(session)
-            row = await repository.meeting(account_id, meeting_id)
+            row = await repository.meeting(account_id, meeting_id, scope)
             if row is None:
-                raise NotFoundError(
-                    f"No meeting {meeting_id!r} in the synced copy of this account.",
-                    code="meeting_not_found",
-                )
+                raise _meeting_not_found(meeting_id)
             entries = await repository.transcripts(account_id, [meeting_id])
         return _meeting(row, entries[meeting_id])
 
-    async def get_transcript(self, account_id: str, meeting_id: str) -> Transcript:
+    async def check_visible(self, account_id: str, meeting_id: str, scope: MeetingScope) -> None:
+        """404 `meeting_not_found` unless the stored meeting is inside `scope`."""
+        async with self._db.session() as session:
+            if await StoreReadRepository(session).meeting(account_id, meeting_id, scope) is None:
+                raise _meeting_not_found(meeting_id)
+
+    async def get_transcript(
+        self, account_id: str, meeting_id: str, *, scope: MeetingScope | None = None
+    ) -> Transcript:
         """The Truto-compatible transcript resource of a stored meeting."""
-        return transcript_of(await self.get_meeting(account_id, meeting_id))
+        return transcript_of(await self.get_meeting(account_id, meeting_id, scope=scope))
 
     async def list_transcripts(
-        self, account_id: str, meeting_id: str, *, limit: int, cursor: str | None = None
+        self,
+        account_id: str,
+        meeting_id: str,
+        *,
+        limit: int,
+        cursor: str | None = None,
+        scope: MeetingScope | None = None,
     ) -> StorePage[Transcript]:
         """The transcripts of one stored meeting (its one transcript), paged like every list."""
-        digest = _digest(account_id, "transcripts", {"meeting_id": meeting_id})
+        digest = _digest(account_id, "transcripts", {"meeting_id": meeting_id, **_as_user(scope)})
         start = self._cursors.decode(cursor, digest) if cursor else CursorState(None, 0)
-        transcripts = [await self.get_transcript(account_id, meeting_id)]
+        transcripts = [await self.get_transcript(account_id, meeting_id, scope=scope)]
         page = await assemble_page(whole_list_page(transcripts), start, limit)
         following = page.next_state
         return StorePage(

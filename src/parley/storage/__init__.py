@@ -27,6 +27,7 @@ from parley.storage.tables_events import (
     WebhookSubscription,
 )
 from parley.storage.tables_ratelimit import ApiRateLimit, RateBudget
+from parley.storage.tables_scoping import UserMapping
 from parley.storage.tables_store import (
     StoredAttendee,
     StoredMeeting,
@@ -67,6 +68,7 @@ __all__ = [
     "SyncState",
     "Tenant",
     "TenantRepository",
+    "UserMapping",
     "UtcDateTime",
     "WebhookAttempt",
     "WebhookDelivery",

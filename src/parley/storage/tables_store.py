@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +49,7 @@ class StoredMeeting(Base):
     __table_args__ = (
         Index("ix_meetings_account_id_start_time", "account_id", "start_time"),
         Index("ix_meetings_account_id_updated_at", "account_id", "updated_at"),
+        Index("ix_meetings_account_id_owner_user_id", "account_id", "owner_user_id"),
     )
 
     account_id: Mapped[str] = mapped_column(
@@ -60,6 +62,8 @@ class StoredMeeting(Base):
     start_time: Mapped[datetime | None]
     duration: Mapped[float | None] = mapped_column(Float)
     owner_user_id: Mapped[str | None] = mapped_column(String(200))
+    #: `Meeting.is_private` (migration 0008): a scoped read shows it to owner and admins.
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: True once the full meeting (transcript, speakers, trackers) has been fetched.
     has_details: Mapped[bool] = mapped_column(Boolean, default=False)
     content_hash: Mapped[str] = mapped_column(String(64))

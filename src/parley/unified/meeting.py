@@ -135,6 +135,8 @@ class Meeting(UnifiedModel):
     summary: str | None = None
     action_items: list[str] = Field(default_factory=list)
     crm: CrmContext | None = None
+    #: The provider marks it private: only its owner and admins see it in a scoped read.
+    is_private: bool = False
     created_at: UtcDateTime | None = None
     updated_at: UtcDateTime | None = None
     remote_data: RemoteData = None

@@ -33,7 +33,9 @@ BASE = Meeting(
 
 def version_one(meeting: Meeting) -> str:
     """The content hash as the code before version 2 computed it (copied from that code)."""
-    data = meeting.model_dump(mode="json", exclude={"transcript", "remote_data"})
+    # The model of that code had no `is_private` (it was added later, and only a true one is
+    # hashed): a meeting stored then was never private.
+    data = meeting.model_dump(mode="json", exclude={"transcript", "remote_data", "is_private"})
     data["transcript"] = None
     data["remote_data"] = meeting.remote_data
     transcript = (
@@ -55,6 +57,18 @@ def test_a_record_knows_its_version_one_hash(transcript: Any) -> None:
     assert record.legacy_hash() == version_one(meeting)
     assert record.same_content(version_one(meeting))
     assert record.content_hash != version_one(meeting)
+
+
+def test_is_private_changes_the_hash_only_when_true() -> None:
+    remote = BASE.remote_data
+    public = meeting_record(BASE, has_details=True, remote_data=remote)
+    marked = BASE.model_copy(update={"is_private": True})
+    private = meeting_record(marked, has_details=True, remote_data=remote)
+
+    assert public.data["is_private"] is False  # stored, so reads and filters see it
+    assert public.same_content(version_one(BASE))  # the form hashed before the field existed
+    assert not private.same_content(public.content_hash)
+    assert not private.same_content(version_one(BASE))
 
 
 def test_version_three_fits_the_column_and_is_told_apart() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from parley.api import render
-from parley.api.deps import CurrentTenant, RuntimeDep
+from parley.api.deps import AS_USER_HEADER, CurrentCaller, RuntimeDep, resolve_scope
 from parley.api.params import reject_unknown, utc
 from parley.errors import InvalidCursorError, InvalidRequestError
 from parley.insights import SearchFilters, SearchPosition
@@ -45,7 +45,7 @@ def _position(state: CursorState) -> SearchPosition:
 async def search_transcripts(
     request: Request,
     runtime: RuntimeDep,
-    tenant: CurrentTenant,
+    caller: CurrentCaller,
     q: str | None = Query(
         None, max_length=MAX_QUERY_LENGTH, description='Words, "phrases", OR, -word, prefix*.'
     ),
@@ -64,8 +64,19 @@ async def search_transcripts(
     text = (q or "").strip()
     if not text:
         raise InvalidRequestError("q must be a non-empty search text.", param="q")
+    tenant = caller.tenant
+    if caller.grant is not None:
+        # A scoped token searches its own account (another id answers 404).
+        integrated_account_id = integrated_account_id or caller.grant.account_id
+    elif caller.as_user is not None and not integrated_account_id:
+        raise InvalidRequestError(
+            f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
+            param="integrated_account_id",
+        )
+    scope = None
     if integrated_account_id:
         accounts = [(await runtime.accounts.get(tenant.id, integrated_account_id)).id]
+        scope = await resolve_scope(runtime, caller, accounts[0])
     else:
         accounts = [a.id for a in await runtime.accounts.list(tenant.id)]
     filters = SearchFilters(
@@ -74,8 +85,10 @@ async def search_transcripts(
         start_time_before=utc(start_time_before),
         speaker_type=speaker_type.value if speaker_type else None,
         user_id=user_id,
+        scope=scope,
     )
     bound = {"q": text, "account": integrated_account_id, **vars(filters)}
+    bound["scope"] = None if scope is None else scope.app_user_id
     digest = filters_digest(str(tenant.id), "search", bound)
     position = _position(runtime.cursors.decode(next_cursor, digest)) if next_cursor else None
     found = await runtime.search.search(text, filters, position=position, limit=limit)

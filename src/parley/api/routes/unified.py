@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from parley.api import render
-from parley.api.deps import CurrentAccount, RuntimeDep
+from parley.api.deps import CurrentScope, RuntimeDep, ScopedAccount
 from parley.api.params import (
     LIST,
     MEETING_FILTERS,
@@ -100,7 +100,8 @@ def _media(
 async def list_meetings(
     request: Request,
     runtime: RuntimeDep,
-    account: CurrentAccount,
+    account: ScopedAccount,
+    scope: CurrentScope,
     filters: MeetingFilters = Depends(meeting_filters),
     read: _Read = Depends(_meeting_read),
     paging: ListOptions = Depends(list_options),
@@ -112,6 +113,7 @@ async def list_meetings(
     if read.expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
     full = read.expand == "transcript"
+    stored.require_store_for(scope, read.source)
     if read.source == "store":
         stored.check_store_request(request, out)
         found = await runtime.store.list_meetings(
@@ -120,6 +122,7 @@ async def list_meetings(
             limit=paging.limit,
             cursor=paging.next_cursor,
             expand_transcript=full,
+            scope=scope,
         )
         return render.page(found.items, found.next_cursor, out)
     page = await runtime.live.list_meetings(
@@ -132,16 +135,19 @@ async def list_meetings(
 async def get_meeting(
     request: Request,
     runtime: RuntimeDep,
-    account: CurrentAccount,
+    account: ScopedAccount,
+    scope: CurrentScope,
     meeting_id: str = Path(..., description="The meeting id."),
     source: Source = Depends(_source),
     out: OutputOptions = Depends(output_options),
 ) -> Response:
     """The full meeting: attendees, recordings, topics, trackers, transcript, speakers."""
     reject_unknown(request, ())
+    stored.require_store_for(scope, source)
     if source == "store":
         stored.check_store_request(request, out)
-        return render.one(await runtime.store.get_meeting(account.id, meeting_id), out)
+        meeting = await runtime.store.get_meeting(account.id, meeting_id, scope=scope)
+        return render.one(meeting, out)
     return render.one(await runtime.live.get_meeting(account, meeting_id), out)
 
 
@@ -154,12 +160,16 @@ async def get_meeting(
 async def get_recording(
     request: Request,
     runtime: RuntimeDep,
-    account: CurrentAccount,
+    account: ScopedAccount,
+    scope: CurrentScope,
     meeting_id: str = Path(...),
     media: _Media = Depends(_media),
 ) -> RedirectResponse:
     """302 to a freshly minted provider media URL (a stable link to hand to a player)."""
     reject_unknown(request, ("kind", "t"))
+    if scope is not None:
+        # The link is minted by the provider; whether this user may follow it, by the store.
+        await runtime.store.check_visible(account.id, meeting_id, scope)
     url = await runtime.live.media_url(account, meeting_id, media.kind)
     if media.at is not None:
         # A media fragment (`#t=75.4`): browsers and players seek there on load.
@@ -171,7 +181,8 @@ async def get_recording(
 async def list_transcripts(
     request: Request,
     runtime: RuntimeDep,
-    account: CurrentAccount,
+    account: ScopedAccount,
+    scope: CurrentScope,
     meeting_id: str = Depends(_transcripts_of),
     source: Source = Depends(_source),
     paging: ListOptions = Depends(list_options),
@@ -179,10 +190,11 @@ async def list_transcripts(
 ) -> Response:
     """Truto-compatible transcript resource; `meeting_id` is required."""
     reject_unknown(request, ("meeting_id", *LIST))
+    stored.require_store_for(scope, source)
     if source == "store":
         stored.check_store_request(request, out)
         found = await runtime.store.list_transcripts(
-            account.id, meeting_id, limit=paging.limit, cursor=paging.next_cursor
+            account.id, meeting_id, limit=paging.limit, cursor=paging.next_cursor, scope=scope
         )
         return render.page(found.items, found.next_cursor, out)
     page = await runtime.live.list_transcripts(
@@ -217,13 +229,15 @@ def _directory_routes(d: _Directory) -> None:
     async def list_items(
         request: Request,
         runtime: RuntimeDep,
-        account: CurrentAccount,
+        account: ScopedAccount,
+        scope: CurrentScope,
         read: _Read = Depends(directory_read),
         paging: ListOptions = Depends(list_options),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, (*STORE_ONLY, *LIST))
         stored.reject_store_only(read.source, updated_after=read.updated_after, q=read.q)
+        stored.require_store_for(scope, read.source)
         if read.source == "store":
             stored.check_store_request(request, out)
             found = await d.list_stored(runtime.store)(
@@ -242,12 +256,14 @@ def _directory_routes(d: _Directory) -> None:
     async def get_item(
         request: Request,
         runtime: RuntimeDep,
-        account: CurrentAccount,
+        account: ScopedAccount,
+        scope: CurrentScope,
         item_id: str = Path(..., alias=f"{d.item}_id"),
         source: Source = Depends(_source),
         out: OutputOptions = Depends(output_options),
     ) -> Response:
         reject_unknown(request, ())
+        stored.require_store_for(scope, source)
         if source == "store":
             stored.check_store_request(request, out)
             return render.one(await d.get_stored(runtime.store)(account.id, item_id), out)

@@ -10,8 +10,20 @@ from fastapi import Request
 
 from parley.api.params import OutputOptions
 from parley.errors import InvalidRequestError, UnsupportedFilterError
+from parley.storage.scope import MeetingScope
 
-__all__ = ["check_store_request", "reject_store_only"]
+__all__ = ["check_store_request", "reject_store_only", "require_store_for"]
+
+
+def require_store_for(scope: MeetingScope | None, source: str) -> None:
+    """A read acting as an app user is scoped inside the store's queries: never live."""
+    if scope is not None and source != "store":
+        raise InvalidRequestError(
+            "A read acting as an app user (a scoped token or Parley-As-User) is scoped "
+            "inside the synced copy: add source=store.",
+            code="scope_requires_store",
+            param="source",
+        )
 
 
 def reject_store_only(source: str, **given: object) -> None:

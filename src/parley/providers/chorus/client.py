@@ -42,7 +42,7 @@ JSON = "application/json"
 #: what the mapping reads from a conversation, within the spec's `fields` allow-list
 CONVERSATION_FIELDS_STRICT = (
     "name,status,language,_created_at,_modified_at,owner,participants,account,deal,meeting.id,"
-    "recording.audio_only,recording.recordable,recording.start_time,recording.duration,"
+    "private,recording.audio_only,recording.recordable,recording.start_time,recording.duration,"
     "recording.clusters,recording.utterances,recording.trackers"
 )
 #: the same plus the AI and calendar attributes the schema has but the allow-list omits

@@ -130,6 +130,7 @@ def meeting_from_doc(
             "summary": as_filled(a("summary")),
             "action_items": as_texts(a("action_items")) or [],
             "crm": _crm(e, a),
+            "is_private": as_flag(a("private")) is True,
             "created_at": utc_moment(
                 as_timestamp(_aliased(attributes, "_created_at", "created_at"))
             ),

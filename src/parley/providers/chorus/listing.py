@@ -133,6 +133,8 @@ def meeting_fields(
         "summary": None,
         "action_items": [],
         "crm": crm,
+        # `private` is a conversation attribute: an engagement row does not carry it.
+        "is_private": False,
         "created_at": None,
         "updated_at": None,
     }

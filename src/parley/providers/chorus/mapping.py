@@ -202,6 +202,8 @@ def map_meeting(
         summary=blank(attrs.summary) if attrs else None,
         action_items=list(attrs.action_items or []) if attrs else [],
         crm=_crm(e, attrs),
+        # Only the conversation says so (`attributes.private`); an engagement row has no field.
+        is_private=bool(attrs.private) if attrs is not None else False,
         created_at=utc_moment(attrs.created_at) if attrs else None,
         updated_at=utc_moment(attrs.modified_at) if attrs else None,
         remote_data=remote,

@@ -214,6 +214,7 @@ class ChorusConversationAttributes(_Lenient):
     language: Text = None
     summary: Text = None
     action_items: Texts = None
+    private: Flag = None
     owner: Annotated[ChorusOwner | None, BeforeValidator(as_object)] = None
     participants: Annotated[list[ChorusParticipant] | None, BeforeValidator(as_objects)] = None
     recording: Annotated[ChorusRecording | None, BeforeValidator(as_object)] = None

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from parley.storage.fulltext import TextQuery, entries_matching
+from parley.storage.scope import MeetingScope, visible_meetings
 from parley.storage.tables_store import (
     StoredAttendee,
     StoredMeeting,
@@ -43,6 +44,8 @@ class MeetingQuery:
     #: `q`: the transcript matches this full-text query, or the title contains `title_like`.
     text: TextQuery | None = None
     title_like: str | None = None
+    #: Only the meetings this app user may see (`storage.scope`); None: no scope.
+    scope: MeetingScope | None = None
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,8 @@ class StoreReadRepository:
         text = self._text_filter(account_id, query)
         if text is not None:
             where.append(text)
+        if query.scope is not None:
+            where.append(visible_meetings(query.scope))
         return where
 
     async def meetings(
@@ -139,9 +144,17 @@ class StoreReadRepository:
         )
         return list(await self._session.scalars(statement))
 
-    async def meeting(self, account_id: str, meeting_id: str) -> StoredMeeting | None:
-        """One stored meeting."""
-        return await self._session.get(StoredMeeting, (account_id, meeting_id))
+    async def meeting(
+        self, account_id: str, meeting_id: str, scope: MeetingScope | None = None
+    ) -> StoredMeeting | None:
+        """One stored meeting (None as well when `scope` may not see it)."""
+        if scope is None:
+            return await self._session.get(StoredMeeting, (account_id, meeting_id))
+        m = StoredMeeting
+        statement = select(m).where(
+            m.account_id == account_id, m.id == meeting_id, visible_meetings(scope)
+        )
+        return (await self._session.scalars(statement)).first()
 
     async def transcripts(
         self, account_id: str, meeting_ids: Iterable[str]

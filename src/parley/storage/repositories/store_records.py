@@ -17,6 +17,11 @@ to the millisecond (`unified.base.Seconds`). A stored version-2 hash with the sa
 the same content; one that differs may differ by rounding alone, so the writer compares the
 stored meeting, read back through the models (which round), instead
 (`predates_rounding`, `stored_record`): an upgrade emits no `meeting.updated` for that.
+
+`Meeting.is_private` (added after version 3) enters the hashed form only when it is true
+(`hashed_form`): every meeting stored before it, none of them private, keeps its hash of any
+version, so the upgrade emits no `meeting.updated`; a meeting that is (or becomes) private
+hashes differently, is rewritten, and its `is_private` column set.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ __all__ = [
     "canonical_json",
     "content_hash",
     "entry_rows",
+    "hashed_form",
     "legacy_canonical_json",
     "meeting_record",
     "meeting_row",
@@ -79,6 +85,13 @@ def legacy_canonical_json(value: Any) -> bytes:
 def content_hash(value: Any) -> str:
     """SHA-256 (hex) of the version-1 canonical JSON of `value` (users and teams)."""
     return hashlib.sha256(legacy_canonical_json(value)).hexdigest()
+
+
+def hashed_form(data: dict[str, Any]) -> dict[str, Any]:
+    """A meeting's JSON as its content hash sees it: `is_private` only when true."""
+    if data.get("is_private") or "is_private" not in data:
+        return data
+    return {k: v for k, v in data.items() if k != "is_private"}
 
 
 def meeting_hash(canonical: bytes) -> str:
@@ -151,7 +164,8 @@ class MeetingRecord:
                     self.entries
                 )
             ]
-        canonical = legacy_canonical_json({"meeting": self.data, "transcript": transcript})
+        meeting = hashed_form(self.data)
+        canonical = legacy_canonical_json({"meeting": meeting, "transcript": transcript})
         return hashlib.sha256(canonical).hexdigest()
 
 
@@ -184,7 +198,7 @@ def _record(
         if meeting.transcript is None
         else _TRANSCRIPT.dump_python(meeting.transcript, mode="json")
     )
-    canonical = canonical_json({"meeting": data, "transcript": transcript})
+    canonical = canonical_json({"meeting": hashed_form(data), "transcript": transcript})
     users = {s.speaker_id: s.user_id for s in meeting.speakers or ()}
     entries = tuple(
         (
@@ -269,6 +283,7 @@ def meeting_row(account_id: str, record: MeetingRecord, now: datetime) -> dict[s
         "start_time": meeting.start_time,
         "duration": meeting.duration,
         "owner_user_id": meeting.owner.user_id if meeting.owner else None,
+        "is_private": meeting.is_private,
         "has_details": record.has_details,
         "content_hash": record.content_hash,
         "data": record.data,

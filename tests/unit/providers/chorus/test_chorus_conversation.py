@@ -146,6 +146,8 @@ def odd_doc(rng: random.Random) -> dict[str, Any]:
         if rng.random() < 0.4:
             attrs[name] = rng.choice(STAMPS)
     attrs["action_items"] = rng.choice([None, "x", [], ["Send it", None, 3, 2.5, True, ""]])
+    if rng.random() < 0.7:
+        attrs["private"] = rng.choice(FLAGS)
     owner = {"user_id": [*TEXTS, OWNER_ID], "person_id": [*TEXTS, OWNER_PERSON, ""]}
     attrs["owner"] = pick(rng, {**owner, "name": TEXTS, "email": [*TEXTS, OWNER_EMAIL]})
     attrs["participants"] = some(rng, lambda: participant(rng), 4)
@@ -178,6 +180,21 @@ def test_odd_documents_map_the_same(seed: int) -> None:
     rng = random.Random(seed)
     for _ in range(40):
         assert_same(odd_row(rng), odd_doc(rng), recording_url=link if rng.random() < 0.8 else None)
+
+
+@pytest.mark.parametrize(
+    ("sent", "private"),
+    [(True, True), ("TRUE", True), (False, False), (None, False), ("yes", False), (1, False)],
+)
+def test_a_conversation_marked_private_maps_to_is_private(
+    engagement: dict[str, Any], conversation: dict[str, Any], sent: Any, private: bool
+) -> None:
+    doc = copy.deepcopy(conversation)
+    doc["data"]["attributes"]["private"] = sent
+    # Both paths agree (the lean one and the reference mapping); the row alone never says so.
+    assert meeting_from_doc(engagement, doc).is_private is private
+    assert map_meeting(engagement, doc).is_private is private
+    assert map_meeting(engagement, None).is_private is False
 
 
 def test_remote_data_keeps_copies_of_the_row_and_the_resource(
