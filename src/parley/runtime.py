@@ -15,6 +15,7 @@ from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
+from parley.insights.keyword_services import KeywordServices
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -106,6 +107,9 @@ class Runtime:
             self.sync_queue = InProcessSyncQueue(self.sync.execute)
             self.sync.use_queue(self.sync_queue)
             self.sync_scheduler = SyncScheduler(db, self.sync)
+        self.keywords = KeywordServices.build(
+            db, vault.signer(b"cursor"), settings.public_url, self.jobs
+        )
 
     @classmethod
     async def start(
@@ -139,6 +143,7 @@ class Runtime:
             if self.sync_queue is not None and self.sync_scheduler is not None:
                 await stack.enter_async_context(self.sync_queue.running())
                 await stack.enter_async_context(self.sync_scheduler.running())
+            await stack.enter_async_context(self.keywords.running())
             yield
 
     async def close(self) -> None:

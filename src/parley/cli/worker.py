@@ -95,6 +95,7 @@ def register_tasks(app: App, runtime: Runtime) -> None:
     """The sync job and the periodic schedule, bound to this process's services."""
     service = runtime.sync
     scheduler = SyncScheduler(runtime.db, service)
+    runtime.keywords.register_tasks(app)
 
     @app.task(name=SYNC_TASK, queue=SYNC_QUEUE, retry=_SYNC_RETRY)
     async def sync_account(run_id: str) -> None:

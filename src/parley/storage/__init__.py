@@ -18,6 +18,7 @@ from parley.storage.tables_events import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from parley.storage.tables_insights import KeywordRuleRow, SnippetRow
 from parley.storage.tables_ratelimit import ApiRateLimit, RateBudget
 from parley.storage.tables_store import (
     StoredAttendee,
@@ -39,10 +40,12 @@ __all__ = [
     "IntegratedAccount",
     "IntegratedAccountRepository",
     "JsonType",
+    "KeywordRuleRow",
     "LinkToken",
     "LinkTokenRepository",
     "RateBudget",
     "SealedRow",
+    "SnippetRow",
     "StoredAttendee",
     "StoredMeeting",
     "StoredTeam",
