@@ -40,7 +40,7 @@ async def test_the_sync_hook_keeps_ids_sends_once_and_follows_changes(
     harness: RulesHarness,
 ) -> None:
     await harness.sync()
-    word, meeting_id, index = await harness.word_said_once()
+    word, meeting_id, _ = await harness.word_said_once()
     await harness.create_rule(name="Once", phrases=[word])
     meetings = await harness.stored_meetings()
 
@@ -71,7 +71,8 @@ async def test_the_sync_hook_keeps_ids_sends_once_and_follows_changes(
     changed = meeting.model_copy(update={"transcript": [said, *(meeting.transcript or [])]})
     assert await harness.store([changed]) == 1
     ids = {s.id for s in await harness.snippets()}
-    assert first.id in ids and len(ids) == 2
+    assert first.id in ids
+    assert len(ids) == 2
     assert len(await harness.matched_events()) == 2
 
     # A deleted meeting takes its snippets with it.
@@ -139,7 +140,8 @@ async def test_disabling_removes_snippets_and_a_stale_backfill_stops(
     stale = await harness.keywords.backfiller.run(rule.id, 1)
     assert stale.status == "superseded"
     done = await harness.keywords.backfiller.run(rule.id, 2)
-    assert done.status == "completed" and done.snippets > 0
+    assert done.status == "completed"
+    assert done.snippets > 0
 
     await rules.delete(harness.tenant_id, rule.id)
     assert await harness.snippets() == []
