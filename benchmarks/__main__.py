@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from benchmarks import api, connector, keywords, search, sync
+from benchmarks import api, backfill, connector, keywords, search, sync
 
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
+BENCHMARKS["backfill"] = backfill.run
 
 
 def main() -> dict[str, dict[str, float]]:

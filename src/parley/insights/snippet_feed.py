@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -97,7 +98,7 @@ class SnippetFeed:
         `visible` is an optional clause over `meetings` (per-user scoping), ANDed inside the
         query so a page holds exactly `limit` visible snippets when there are that many.
         """
-        filters = {k: v for k, v in vars(query).items() if k != "tenant_id"}
+        filters = {k: v for k, v in asdict(query).items() if k != "tenant_id"}
         digest = _digest(query.tenant_id, "snippets", filters)
         after = None if cursor is None else self._key(self._cursors.decode(cursor, digest))
         async with self._db.session() as session:
