@@ -258,6 +258,14 @@ class RuleService:
             rescan = row.enabled and (before != after or not was_enabled)
             if not row.enabled and was_enabled:
                 await repo.delete_rule_snippets(row.id)
+                if row.backfill_status in ("queued", "running"):
+                    # It stops at its next batch; say so rather than `running` for ever.
+                    row.backfill_status = "failed"
+                    row.backfill_finished_at = utcnow()
+                    row.backfill_error = {
+                        "code": "rule_disabled",
+                        "message": "The rule was disabled before its backfill finished.",
+                    }
             if rescan:
                 if before[3] != after[3]:
                     await repo.delete_rule_snippets(row.id)

@@ -145,3 +145,11 @@ async def test_disabling_removes_snippets_and_a_stale_backfill_stops(
 
     await rules.delete(harness.tenant_id, rule.id)
     assert await harness.snippets() == []
+
+    # Disabled before its backfill ran: the backfill says why it will never finish.
+    queued = await harness.create_rule(name="Later", phrases=["pricing"])
+    off = await rules.update(harness.tenant_id, queued.id, RuleChange(enabled=False))
+    assert off.backfill.status == "failed"
+    assert off.backfill.error is not None
+    assert off.backfill.error["code"] == "rule_disabled"
+    assert (await harness.keywords.backfiller.run(queued.id, 1)).status == "superseded"

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, insert, or_, select, tuple_
+from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables import IntegratedAccount
@@ -29,6 +30,10 @@ __all__ = [
 _SNIPPETS = cast(Table, SnippetRow.__table__)
 _ENTRIES = cast(Table, StoredTranscriptEntry.__table__)
 _MEETINGS = cast(Table, StoredMeeting.__table__)
+#: What a later write of the same snippet id replaces (all but the id, keys and created_at).
+_SNIPPET_FIELDS = tuple(
+    c.name for c in _SNIPPETS.columns if c.name not in ("id", "tenant_id", "created_at")
+)
 # Bound parameters per statement stay well under SQLite's and asyncpg's limits.
 _CHUNK = 500
 #: Where the rules list continues: (created_at, id) of the last rule listed.
@@ -202,8 +207,20 @@ class KeywordRepository:
             else:
                 fresh.append({**row, "created_at": kept})
         if fresh:
-            await self._session.execute(insert(_SNIPPETS), fresh)
+            await self._upsert(fresh)
         return created
+
+    async def _upsert(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert snippets; one a concurrent writer (a sync page and a backfill batch over the
+        same meeting, on PostgreSQL) committed meanwhile is overwritten, not a conflict."""
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        for chunk in _chunks(list(rows), 100):
+            statement = insert(_SNIPPETS).values(list(chunk))
+            kept = {c: statement.excluded[c] for c in _SNIPPET_FIELDS}
+            await self._session.execute(
+                statement.on_conflict_do_update(index_elements=["id"], set_=kept)
+            )
 
     async def _delete_snippets(
         self, account_id: str, meeting_ids: Sequence[str], rule_ids: Sequence[str] | None
