@@ -22,7 +22,8 @@ from parley.insights.keywords import KeywordMatcher, KeywordRule, SpeakerFilter
 from parley.insights.snippets import Snippet, SnippetEntry, build_snippets
 from parley.storage import KeywordRuleRow, utcnow
 from parley.storage.repositories.events import EventRepository
-from parley.storage.repositories.keywords import KeywordRepository
+from parley.storage.repositories.keywords import KeywordRepository, StoredEntry
+from parley.storage.repositories.store_records import MeetingRecord
 from parley.unified import Meeting
 
 __all__ = [
@@ -187,6 +188,17 @@ def snippet_json(
     }
 
 
+def _said(
+    item: Meeting | MeetingRecord,
+) -> tuple[Meeting, Sequence[SnippetEntry], dict[str | None, str | None]]:
+    """The meeting, its transcript entries and its speakers' user ids."""
+    if isinstance(item, MeetingRecord):
+        entries = [StoredEntry(*entry) for entry in item.entries]
+        return item.meeting, entries, {e.speaker_id: e.user_id for e in entries}
+    users: dict[str | None, str | None] = {s.speaker_id: s.user_id for s in item.speakers or ()}
+    return item, item.transcript or (), users
+
+
 class SnippetTriggers:
     """Keeps snippets in step with the stored meetings, inside the caller's transaction."""
 
@@ -200,13 +212,16 @@ class SnippetTriggers:
         *,
         tenant_id: str,
         account_id: str,
-        meetings: Sequence[Meeting],
+        meetings: Sequence[Meeting | MeetingRecord],
         deleted_ids: Sequence[str],
     ) -> int:
         """Recompute the snippets of these new or changed meetings; drop the deleted ones'.
 
-        `meetings` are unified meetings with their transcripts, as the store writer has
-        them. Returns how many snippets were created (each with its `keyword.matched`).
+        `meetings`: the store writer's `MeetingRecord`s (their lean meeting and `entries`
+        tuples; what `_commit` holds) or unified meetings with their transcripts. A meeting
+        without a transcript has no snippets: a lean `Meeting` (transcript None) passed by
+        mistake would drop its snippets, so pass records when that is what you have.
+        Returns how many snippets were created (each with its `keyword.matched` event).
         """
         repo = KeywordRepository(session)
         if deleted_ids:
@@ -220,14 +235,12 @@ class SnippetTriggers:
         now = utcnow()
         rows: list[dict[str, Any]] = []
         starts: dict[str, Meeting] = {}
-        for meeting in meetings:
+        for item in meetings:
+            meeting, entries, users = _said(item)
             starts[meeting.id] = meeting
-            users: dict[str | None, str | None] = {
-                s.speaker_id: s.user_id for s in meeting.speakers or ()
-            }
             found = meeting_snippets(
                 matcher,
-                meeting.transcript or (),
+                entries,
                 account_id=account_id,
                 meeting_id=meeting.id,
                 duration=meeting.duration,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from parley.insights.rules import RuleChange, RuleView
 from parley.reads.store import StoreReader
 from parley.sandbox.server import SandboxServer
 from parley.storage import Database, Event, SnippetRow, StoredMeeting, StoredTranscriptEntry
+from parley.storage.repositories.store_records import MeetingRecord
 from parley.sync import SyncService
 from parley.unified import Meeting
 
@@ -57,7 +59,9 @@ class RulesHarness:
                 )
         return [await self.reader.get_meeting(self.account_id, i) for i in sorted(ids)]
 
-    async def store(self, meetings: list[Meeting], deleted: tuple[str, ...] = ()) -> int:
+    async def store(
+        self, meetings: Sequence[Meeting | MeetingRecord], deleted: tuple[str, ...] = ()
+    ) -> int:
         """Call the sync hook in one transaction, as the store writer will."""
         async with self.db.session() as session:
             return await self.keywords.triggers.on_meetings_stored(
