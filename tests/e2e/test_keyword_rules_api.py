@@ -298,3 +298,28 @@ def test_cli_adds_lists_and_shows_snippets(synced: tuple[Stack, str]) -> None:
     shown = cli("snippets", "--rule", rule_id, "--limit", "5", "--tenant", "acme")
     assert "snippet(s), newest meeting first" in shown
     assert "(guest)" in shown
+
+
+def test_an_unchanged_resync_keeps_snippet_ids_and_sends_nothing(
+    synced: tuple[Stack, str],
+) -> None:
+    stack, account = synced
+    with stack.client() as client:
+        body = client.post(RULES, json={"name": "Steps", "phrases": ["next steps"]}).json()
+        rule = _completed(client, body["id"])
+        before = _feed(client, rule_id=rule["id"], limit=100)
+        events = len(run_async(_matched_events(stack)))
+        started = client.post(f"/integrated-accounts/{account}/sync", json={"full": True})
+        assert started.status_code == 202, started.text
+        deadline = time.monotonic() + 60
+        run = started.json()
+        while run["status"] not in ("completed", "failed"):
+            assert time.monotonic() < deadline, run
+            time.sleep(0.1)
+            run = client.get(f"/sync-runs/{run['id']}").json()
+        after = _feed(client, rule_id=rule["id"], limit=100)
+    assert run["status"] == "completed", run["errors"]
+    assert run["counts"].get("created", 0) == run["counts"].get("updated", 0) == 0
+    assert before
+    assert after == before
+    assert len(run_async(_matched_events(stack))) == events

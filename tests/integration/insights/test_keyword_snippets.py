@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 from rules_harness import RulesHarness
 
 from parley.insights.rules import RuleChange
+from parley.insights.snippet_feed import FeedQuery
+from parley.storage import StoredMeeting
 from parley.storage.repositories.store_records import meeting_record
 from parley.unified import TranscriptEntry
 
@@ -159,3 +162,59 @@ async def test_disabling_removes_snippets_and_a_stale_backfill_stops(
     assert off.backfill.error is not None
     assert off.backfill.error["code"] == "rule_disabled"
     assert (await harness.keywords.backfiller.run(queued.id, 1)).status == "superseded"
+
+
+async def test_a_transcript_changed_at_the_provider_is_recomputed_through_a_real_sync(
+    harness: RulesHarness,
+) -> None:
+    await harness.create_rule(name="Talk", phrases=["pricing", "integrat*", "bug"])
+    await harness.sync()
+    await harness.store(await harness.stored_meetings(await harness.meeting_events()))
+    snippets = await harness.snippets()
+    target = snippets[0].meeting_id
+    others = {s.id for s in snippets if s.meeting_id != target}
+    before = {s.id for s in snippets if s.meeting_id == target}
+    # A shorter call: the sandbox says a shorter (different) transcript for it.
+    shorter = max(60.0, max(s.end_time for s in snippets if s.meeting_id == target) / 2)
+    async with httpx.AsyncClient(base_url=harness.sandbox.url) as client:
+        patched = await client.patch(f"/_sandbox/meetings/{target}", json={"duration": shorter})
+        assert patched.status_code == 200, patched.text
+    sent = {e["id"] for e in await harness.matched_events()}
+    known = len(await harness.meeting_events())
+
+    await harness.sync()
+    changed = (await harness.meeting_events())[known:]
+    assert changed == [target]
+    await harness.store(await harness.stored_meetings(changed))
+
+    now = await harness.snippets()
+    after = {s.id for s in now if s.meeting_id == target}
+    assert {s.id for s in now if s.meeting_id != target} == others
+    assert all(s.end_time <= shorter for s in now if s.meeting_id == target)
+    assert after != before
+    # One event for each snippet the change created, none for those it kept.
+    new_events = {e["id"] for e in await harness.matched_events()} - sent
+    assert new_events == after - before
+
+
+async def test_the_feed_takes_a_visibility_clause_over_meetings_inside_its_query(
+    harness: RulesHarness,
+) -> None:
+    await harness.sync()
+    rule = await harness.create_rule(name="Talk", phrases=["pricing", "integrat*", "bug"])
+    await harness.keywords.backfiller.run(rule.id, 1)
+    snippets = await harness.snippets()
+    meetings = sorted({s.meeting_id for s in snippets})
+    assert len(meetings) >= 2
+    seen = meetings[: len(meetings) // 2]
+    feed = harness.keywords.feed
+    query = FeedQuery(tenant_id=harness.tenant_id)
+    visible = StoredMeeting.id.in_(seen)
+    first, cursor = await feed.page(query, limit=1, visible=visible)
+    paged = list(first)
+    while cursor is not None:
+        more, cursor = await feed.page(query, limit=1, cursor=cursor, visible=visible)
+        assert len(more) == 1
+        paged += more
+    assert {s["meeting_id"] for s in paged} == set(seen)
+    assert len(paged) == sum(1 for s in snippets if s.meeting_id in seen)
