@@ -5,7 +5,8 @@ newer version waits for the older task, which stops at its next batch); at start
 (`running`) the backfills left queued or running by a stopped process start again. Scale
 mode defers a `parley.keyword_backfill` job to the sync queue, which `parley worker`
 processes run (and retry when their worker died); the job's lock is the rule, so two jobs
-of one rule never run at once.
+of one rule never run at once, and a job for a backfill already completed ends at once. A
+periodic job (every minute) defers again the backfills left queued or running.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ __all__ = [
     "InProcessBackfillQueue",
     "ProcrastinateBackfillQueue",
     "register_backfill_task",
+    "resume_unfinished",
 ]
 
 log = logging.getLogger("parley.insights")
 
 BACKFILL_TASK = "parley.keyword_backfill"
+RESUME_TASK = "parley.keyword_backfill_resume"
 #: The queue `parley worker` runs (the sync jobs' queue).
 _QUEUE = "sync"
 
@@ -69,11 +72,7 @@ class InProcessBackfillQueue:
 
     async def resume(self) -> int:
         """Start again every backfill left queued or running; how many."""
-        async with self._db.session() as session:
-            unfinished = await KeywordRepository(session).unfinished_backfills()
-        for rule_id, version in unfinished:
-            await self.enqueue(rule_id, version)
-        return len(unfinished)
+        return await resume_unfinished(self._db, self)
 
     async def join(self) -> None:
         """Wait until every backfill started has ended (tests, the CLI)."""
@@ -117,9 +116,25 @@ class ProcrastinateBackfillQueue:
             log.debug("backfill of rule %s v%s is already waiting", rule_id, version)
 
 
-def register_backfill_task(app: App, run: Run) -> None:
-    """Register the backfill job on a worker's procrastinate app."""
+async def resume_unfinished(db: Database, queue: BackfillQueue) -> int:
+    """Queue again every backfill left queued or running; how many."""
+    async with db.session() as session:
+        unfinished = await KeywordRepository(session).unfinished_backfills()
+    for rule_id, version in unfinished:
+        await queue.enqueue(rule_id, version)
+    return len(unfinished)
+
+
+def register_backfill_task(app: App, run: Run, db: Database) -> None:
+    """Register the backfill job on a worker's procrastinate app, and a periodic check (every
+    minute) that defers again the backfills left without a job (a rule queued in embedded
+    mode before a switch to scale mode; a job lost with its worker is retried anyway)."""
 
     @app.task(name=BACKFILL_TASK, queue=_QUEUE)
     async def keyword_backfill(rule_id: str, version: int) -> None:
         await run(rule_id, version)
+
+    @app.periodic(cron="* * * * *", periodic_id="parley-keyword-backfills")
+    @app.task(name=RESUME_TASK, queue=_QUEUE)
+    async def keyword_backfill_resume(timestamp: int) -> None:
+        await resume_unfinished(db, ProcrastinateBackfillQueue(app))

@@ -39,6 +39,7 @@ def playback_links(public_url: str) -> PlaybackLink:
 class KeywordServices:
     """Everything of issue 10 part 1 that the faces and the sync hook use."""
 
+    db: Database
     rules: RuleService
     feed: SnippetFeed
     triggers: SnippetTriggers
@@ -59,6 +60,7 @@ class KeywordServices:
         queue = local if local is not None else ProcrastinateBackfillQueue(jobs)  # type: ignore[arg-type]
         cursors = ListCursors(signer)
         return cls(
+            db=db,
             rules=RuleService(db, queue, cache),
             feed=SnippetFeed(db, cursors, playback),
             triggers=SnippetTriggers(playback, cache),
@@ -69,7 +71,7 @@ class KeywordServices:
 
     def register_tasks(self, app: App) -> None:
         """The backfill job, on a scale-mode worker's app."""
-        register_backfill_task(app, self.backfiller.run)
+        register_backfill_task(app, self.backfiller.run, self.db)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from rules_harness import RulesHarness
 
+from parley.insights.backfill_queue import InProcessBackfillQueue
 from parley.insights.rules import RuleChange
 from parley.insights.snippet_feed import FeedQuery
 from parley.storage import StoredMeeting
@@ -218,3 +219,19 @@ async def test_the_feed_takes_a_visibility_clause_over_meetings_inside_its_query
         paged += more
     assert {s["meeting_id"] for s in paged} == set(seen)
     assert len(paged) == sum(1 for s in snippets if s.meeting_id in seen)
+
+
+async def test_backfills_left_queued_start_again_when_the_process_starts(
+    harness: RulesHarness,
+) -> None:
+    await harness.sync()
+    rule = await harness.create_rule(name="Talk", phrases=["pricing"])
+    assert (await harness.keywords.rules.get(harness.tenant_id, rule.id)).backfill.status == (
+        "queued"
+    )
+    queue = InProcessBackfillQueue(harness.db, harness.keywords.backfiller.run)
+    async with queue.running():
+        await queue.join()
+    done = await harness.keywords.rules.get(harness.tenant_id, rule.id)
+    assert done.backfill.status == "completed"
+    assert done.backfill.snippets == len(await harness.snippets()) > 0
