@@ -220,7 +220,9 @@ def test_patch_rescans_keeping_ids_and_delete_removes_snippets(synced: tuple[Sta
         again = _completed(client, first["id"])
         after = _feed(client, rule_id=first["id"], limit=100)
         renamed = client.patch(f"{RULES}/{first['id']}", json={"name": "Price talk"}).json()
+        client.post(RULES, json={"name": "Spare", "phrases": ["spare"], "enabled": False})
         listed = client.get(RULES, params={"limit": 1}).json()
+        following = client.get(RULES, params={"limit": 1, "next_cursor": listed["next_cursor"]})
         deleted = client.delete(f"{RULES}/{first['id']}")
         gone = client.get(f"{RULES}/{first['id']}")
         left = _feed(client, rule_id=first["id"], limit=100)
@@ -231,12 +233,17 @@ def test_patch_rescans_keeping_ids_and_delete_removes_snippets(synced: tuple[Sta
     assert renamed["backfill"]["status"] == "completed"  # a rename re-scans nothing
     assert listed["result_count"] == 1
     assert listed["next_cursor"]
+    assert following.status_code == 200
+    assert following.json()["result"][0]["id"] != listed["result"][0]["id"]
     assert deleted.status_code == 200
     assert gone.status_code == 404
     assert left == []
     with stack.client(other) as client:
         assert client.get(RULES).json()["result"] == []
         assert client.get(FEED).json()["result"] == []
+        foreign = client.get(FEED, params={"integrated_account_id": account})
+        assert foreign.status_code == 404
+        assert foreign.json()["error"]["code"] == "integrated_account_not_found"
 
 
 @pytest.mark.parametrize(

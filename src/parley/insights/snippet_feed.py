@@ -20,11 +20,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 
-from parley.errors import InvalidCursorError
+from parley.errors import InvalidCursorError, NotFoundError
 from parley.insights.triggers import PlaybackLink, snippet_json
 from parley.security.signing import Signer
 from parley.storage import Database
-from parley.storage.repositories.keywords import RuleKey
+from parley.storage.repositories.keywords import KeywordRepository, RuleKey
 from parley.storage.repositories.snippet_feed import FeedKey, FeedQuery, SnippetFeedRepository
 
 __all__ = ["FeedQuery", "ListCursors", "SnippetFeed"]
@@ -102,6 +102,13 @@ class SnippetFeed:
         digest = _digest(query.tenant_id, "snippets", filters)
         after = None if cursor is None else self._key(self._cursors.decode(cursor, digest))
         async with self._db.session() as session:
+            if query.account_id is not None and query.account_id not in (
+                await KeywordRepository(session).tenant_accounts(query.tenant_id)
+            ):
+                raise NotFoundError(
+                    f"No integrated account {query.account_id} for this key.",
+                    code="integrated_account_not_found",
+                )
             rows = await SnippetFeedRepository(session).page(
                 query, after=after, limit=limit + 1, visible=visible
             )
