@@ -17,6 +17,7 @@ from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, T
 from parley.insights import TranscriptSearch
 from parley.insights.analytics import TeamAnalytics
 from parley.insights.contacts import CrmService
+from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
 from parley.reads.cursor import CursorCodec
@@ -108,18 +109,22 @@ class Runtime:
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
-        # Insights join every sync page's transaction through these.
-        page_hooks: tuple[PageHook, ...] = (self.crm, self.analytics)
-        sync_options = SyncOptions.from_settings(settings)
-        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
+        if settings.mode == "scale":
+            self.jobs = procrastinate_app(settings.database_url)
+        self.keywords = KeywordServices.build(
+            db, vault.signer(b"cursor"), settings.public_url, self.jobs
+        )
+        # Insights join every sync page's transaction through these.
+        page_hooks: tuple[PageHook, ...] = (self.keywords.triggers, self.crm, self.analytics)
+        sync_options = SyncOptions.from_settings(settings)
+        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
         self.sync_queue: InProcessSyncQueue | None = None
         self.sync_scheduler: SyncScheduler | None = None
         queue: SyncQueue
-        if settings.mode == "scale":
-            self.jobs = procrastinate_app(settings.database_url)
+        if self.jobs is not None:
             queue = ProcrastinateSyncQueue(self.jobs)
         else:
             queue = self.sync_queue = InProcessSyncQueue(self.sync_executor.execute)
@@ -159,6 +164,7 @@ class Runtime:
             if self.sync_queue is not None and self.sync_scheduler is not None:
                 await stack.enter_async_context(self.sync_queue.running())
                 await stack.enter_async_context(self.sync_scheduler.running())
+            await stack.enter_async_context(self.keywords.running())
             yield
 
     async def close(self) -> None:

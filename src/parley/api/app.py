@@ -16,6 +16,7 @@ from parley.api.routes import (
     accounts,
     crm,
     health,
+    insights_rules,
     proxy,
     scoped_tokens,
     search,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(analytics.router)
     app.include_router(user_mappings.router)
     app.include_router(scoped_tokens.router)
+    app.include_router(insights_rules.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

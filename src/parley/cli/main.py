@@ -15,7 +15,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from parley.cli import admin, demo, sandbox_cmd, search_cmd, serve, sync_cmd, worker
+    from parley.cli import admin, demo, rules_cmd, sandbox_cmd, search_cmd, serve, sync_cmd, worker
 
     app.command("sandbox")(sandbox_cmd.sandbox)
     app.command("serve")(serve.serve)
@@ -26,6 +26,8 @@ def _register() -> None:
     app.add_typer(admin.keys_app, name="keys")
     app.add_typer(admin.accounts_app, name="accounts")
     app.add_typer(admin.secrets_app, name="secrets")
+    app.add_typer(rules_cmd.rules_app, name="rules")
+    app.command("snippets")(rules_cmd.snippets)
 
 
 _register()

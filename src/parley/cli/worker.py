@@ -93,6 +93,7 @@ def register_tasks(app: App, runtime: Runtime) -> None:
     """The sync job and the periodic schedule, bound to this process's services."""
     executor = runtime.sync_executor
     scheduler = SyncScheduler(runtime.db, runtime.sync)
+    runtime.keywords.register_tasks(app)
 
     @app.task(name=SYNC_TASK, queue=SYNC_QUEUE, retry=_SYNC_RETRY)
     async def sync_account(run_id: str) -> None:

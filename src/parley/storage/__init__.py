@@ -26,6 +26,7 @@ from parley.storage.tables_events import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from parley.storage.tables_insights import KeywordRuleRow, SnippetRow
 from parley.storage.tables_ratelimit import ApiRateLimit, RateBudget
 from parley.storage.tables_scoping import UserMapping
 from parley.storage.tables_store import (
@@ -53,12 +54,14 @@ __all__ = [
     "IntegratedAccount",
     "IntegratedAccountRepository",
     "JsonType",
+    "KeywordRuleRow",
     "LinkToken",
     "LinkTokenRepository",
     "MeetingStats",
     "MeetingTopic",
     "RateBudget",
     "SealedRow",
+    "SnippetRow",
     "StoredAttendee",
     "StoredMeeting",
     "StoredTeam",
