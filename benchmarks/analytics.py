@@ -105,7 +105,12 @@ def build(connection: sqlite3.Connection, tenant_id: str, meetings: int) -> int:
             row = (ACCOUNT, meeting.id, meeting.subject, status, "meeting",
                    _stamp(meeting.start_dt), float(meeting.duration), owner, 1, "",
                    json.dumps(data), now, now)  # fmt: skip
-            connection.execute(f"INSERT INTO meetings VALUES ({', '.join('?' * 13)})", row)
+            connection.execute(
+                "INSERT INTO meetings (account_id, id, title, status, type, start_time, duration, "
+                "owner_user_id, has_details, content_hash, data, created_at, updated_at) "
+                f"VALUES ({', '.join('?' * 13)})",
+                row,
+            )
             transcript = state.store.transcript(meeting)
             spoken = [
                 (None if u.speaker.user_id is None else str(u.speaker.user_id),

@@ -78,7 +78,12 @@ def build(path: Path, meetings: int) -> int:
                  u.text)
                 for u in utterances
             ]  # fmt: skip
-            connection.execute(f"INSERT INTO meetings VALUES ({', '.join('?' * 13)})", row)
+            connection.execute(
+                "INSERT INTO meetings (account_id, id, title, status, type, start_time, duration, "
+                "owner_user_id, has_details, content_hash, data, created_at, updated_at) "
+                f"VALUES ({', '.join('?' * 13)})",
+                row,
+            )
             connection.executemany(
                 'INSERT INTO transcript_entries (account_id, meeting_id, "index", speaker_id, '
                 "speaker_name, speaker_type, user_id, start_time, end_time, text) "

@@ -110,7 +110,12 @@ def build(path: Path, entries: int) -> int:
             (ACCOUNT, TENANT, now, now),
         )
         for row, lines in _calls(entries):
-            connection.execute(f"INSERT INTO meetings VALUES ({', '.join('?' * 13)})", row)
+            connection.execute(
+                "INSERT INTO meetings (account_id, id, title, status, type, start_time, duration, "
+                "owner_user_id, has_details, content_hash, data, created_at, updated_at) "
+                f"VALUES ({', '.join('?' * 13)})",
+                row,
+            )
             connection.executemany(
                 'INSERT INTO transcript_entries (account_id, meeting_id, "index", speaker_id, '
                 "speaker_name, speaker_type, user_id, start_time, end_time, text) "
