@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 
 from parley.sandbox.config import FaultConfig
 from parley.sandbox.meetings import MeetingPatch
-from parley.sandbox.payloads import engagement_row
+from parley.sandbox.payloads import deals_doc, engagement_row
 from parley.sandbox.responses import api_error, base_url
 from parley.sandbox.state import SandboxState
 
@@ -93,6 +93,10 @@ class AdminRoutes:
                 "faults": self.state.faults.config.to_dict(),
             }
         )
+
+    def deals(self, request: Request) -> Response:
+        """Each CRM opportunity with its meetings' facts (sync: runs in the thread pool)."""
+        return JSONResponse(deals_doc(self.state.store))
 
     async def stats(self, request: Request) -> Response:
         """Counters since start (or the last reset)."""
@@ -180,6 +184,7 @@ def admin_routes(state: SandboxState) -> list[BaseRoute]:
     p = ADMIN_PREFIX
     return [
         Route(p, admin.info, methods=["GET"]),
+        Route(f"{p}/deals", admin.deals, methods=["GET"]),
         Route(f"{p}/stats", admin.stats, methods=["GET"]),
         Route(f"{p}/stats/reset", admin.reset_stats, methods=["POST"]),
         Route(f"{p}/faults", admin.get_faults, methods=["GET"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 __all__ = [
     "ACTION_ITEMS",
+    "BACKCHANNEL",
     "CLOSING",
     "DEMO",
     "DIALER_GREETING",
@@ -132,6 +133,19 @@ CLOSING = (
         "Thanks, talk soon.",
         "Great, I will loop in the rest of the team.",
     ),
+)
+
+# What a guest who barely talks says when handed the floor.
+BACKCHANNEL = (
+    "Okay.",
+    "Sure.",
+    "Right.",
+    "Mm-hmm.",
+    "Got it.",
+    "Yes, go on.",
+    "Understood.",
+    "Okay, thanks.",
+    "Fine by me.",
 )
 
 DIALER_OPENING = (

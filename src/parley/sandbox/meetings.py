@@ -28,6 +28,20 @@ _SUBJECTS_BY_STAGE = {
     "Closed Won": ("Onboarding kickoff", "Pilot check-in"),
 }
 _SOURCES = ("zoom", "zoom", "google_meet", "ms_teams")
+_PRIVATE_SHARE = 0.04  # calls their owner marked private
+_LATE_S = 30 * _DAY  # a `no_next_steps` deal has none in its last 30 days
+# Per tracker key, the chance a meeting mentions it: (deal has the trait, deal does not).
+_TRACKER_ODDS = {
+    "competitors": ("competitive", 0.85, 0.12),
+    "pricing": ("price_sensitive", 0.9, 0.45),
+    "objections": ("price_sensitive", 0.7, 0.2),
+}
+# Per tracker key, the chance a mention is the guest's words: (trait, with it, without).
+_GUEST_VOICED = {
+    "competitors": ("competitive", 0.75, 0.4),
+    "pricing": ("price_sensitive", 0.8, 0.15),
+    "objections": ("price_sensitive", 0.95, 0.6),
+}
 
 
 class MeetingPatch(TypedDict, total=False):
@@ -64,6 +78,9 @@ class Meeting:
     compliance: str
     disposition: tuple[bool, bool, bool, bool] | None
     tracker_plan: tuple[tuple[str, int], ...]
+    voicing: tuple[tuple[str, float], ...]
+    reticent_guests: bool
+    private: bool
     utterance_count: int
     unknown_speaker: bool
     num_cust_questions: int
@@ -88,6 +105,15 @@ class Meeting:
     def has_media(self) -> bool:
         """Media exists once the call was recorded."""
         return self.status in {"done", "processing"} and self.duration > 0
+
+    @property
+    def opportunity_id(self) -> str | None:
+        """The CRM opportunity the call belongs to (None: a prospect without one)."""
+        return self.company.opportunity_id
+
+    def guest_voicing(self, key: str) -> float:
+        """The chance that a mention of tracker `key` is spoken by a guest."""
+        return dict(self.voicing).get(key, 0.5)
 
     def context_map(self) -> dict[str, str]:
         """Placeholders used to fill transcript lines."""
@@ -136,7 +162,7 @@ def generate_meeting(
     rng = random.Random(f"{seed}:meeting:{index}")
     when = datetime.fromtimestamp(start, UTC)
     kind = "dialer" if rng.random() < 0.15 else "meeting"
-    company = rng.choice(org.companies)
+    company = _company(rng, org, index, kind, when)
     owner = _owner(rng, org, company, when)
     reps = [owner]
     if kind == "meeting" and rng.random() < 0.3:
@@ -175,7 +201,7 @@ def generate_meeting(
         "seats": str(rng.choice((15, 25, 40, 60, 120, 250))),
         "price": f"${rng.choice((49, 65, 79, 99))}",
         "pct": str(rng.choice((10, 12, 15, 20))),
-        "competitor": rng.choice(COMPETITORS),
+        "competitor": company.rival or rng.choice(COMPETITORS),
         "integration": rng.choice(INTEGRATIONS),
         "day": rng.choice(_DAYS_OF_WEEK),
         "minutes": str(15 * math.ceil(planned / 900)),
@@ -199,7 +225,8 @@ def generate_meeting(
     utterances = (
         max(30, min(200, int(duration / content.uniform(9.0, 16.0)))) if status == "done" else 0
     )
-    plan = _tracker_plan(content, utterances) if language == "en" else ()
+    odds = _tracker_odds(company, start, anchor)
+    plan = _tracker_plan(content, utterances, odds) if language == "en" else ()
     cust_q = content.randint(utterances // 14, utterances // 7) if utterances else 0
     engaging = content.randint(utterances // 8, utterances // 5) if utterances else 0
     summary, actions = _summary(status, plan, context, guests)
@@ -229,6 +256,12 @@ def generate_meeting(
         compliance=compliance,
         disposition=disposition,
         tracker_plan=plan,
+        voicing=tuple(
+            (key, with_it if trait in company.traits else without)
+            for key, (trait, with_it, without) in _GUEST_VOICED.items()
+        ),
+        reticent_guests="low_talk" in company.traits,
+        private=random.Random(f"{seed}:meeting:{index}:private").random() < _PRIVATE_SHARE,
         utterance_count=utterances,
         unknown_speaker=unknown_speaker,
         num_cust_questions=cust_q,
@@ -239,6 +272,17 @@ def generate_meeting(
         created_at=created,
         modified_at=patch.get("modified_at", created + modified_s),
     )
+
+
+def _company(rng: random.Random, org: Org, index: int, kind: str, when: datetime) -> Company:
+    active = org.companies_at(when) or list(org.companies)
+    # Prospects without a deal get mostly cold calls; each deal its share of meetings.
+    weights = [c.meeting_share if c.opportunity_id or kind != "dialer" else 2.0 for c in active]
+    company = rng.choices(active, weights)[0]  # drawn always, so later draws stay put
+    rotation = org.rotation
+    if rotation and index < 2 * len(rotation) and rotation[index % len(rotation)].active_at(when):
+        return rotation[index % len(rotation)]  # the newest meetings go round the open deals
+    return company
 
 
 def _owner(rng: random.Random, org: Org, company: Company, when: datetime) -> User:
@@ -261,13 +305,28 @@ def _status(rng: random.Random, start: int, anchor: int) -> str:
     return "done"
 
 
-def _tracker_plan(rng: random.Random, utterances: int) -> tuple[tuple[str, int], ...]:
+def _tracker_odds(company: Company, start: int, anchor: int) -> dict[str, float]:
+    """Per tracker key, the chance this meeting mentions it, given the deal's traits."""
+    odds = {t.key: t.weight * 0.75 for t in TRACKERS}
+    for key, (trait, with_it, without) in _TRACKER_ODDS.items():
+        odds[key] = with_it if trait in company.traits else without
+    if company.opportunity_id is not None:
+        odds["next_steps"] = 0.92
+    if "no_next_steps" in company.traits:
+        last = anchor if company.quiet_since is None else int(company.quiet_since.timestamp())
+        odds["next_steps"] = 0.0 if start >= last - _LATE_S else 0.5
+    return odds
+
+
+def _tracker_plan(
+    rng: random.Random, utterances: int, odds: dict[str, float]
+) -> tuple[tuple[str, int], ...]:
     if not utterances:
         return ()
     budget = utterances // 3
     plan: list[tuple[str, int]] = []
     for tracker in TRACKERS:
-        if rng.random() < tracker.weight * 0.75:
+        if rng.random() < odds[tracker.key]:
             count = min(rng.choice((1, 1, 2, 2, 3, 4)), budget)
             if count > 0:
                 plan.append((tracker.key, count))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import random
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.people import (
+    COMPETITORS,
     CUSTOMER_TITLES,
     FIRST_NAMES,
     LAST_NAMES,
@@ -19,8 +19,26 @@ from parley.sandbox.people import (
     SELLER_DOMAIN,
     TEAM_NAMES,
 )
+from parley.sandbox.prospects import (
+    DEAL_TRAITS,
+    deal_traits,
+    deal_window,
+    email,
+    email_quirks,
+    guest_email,
+    meeting_share,
+)
 
-__all__ = ["DEAL_STAGES", "Company", "Contact", "Org", "Team", "User", "build_org"]
+__all__ = [
+    "DEAL_STAGES",
+    "DEAL_TRAITS",
+    "Company",
+    "Contact",
+    "Org",
+    "Team",
+    "User",
+    "build_org",
+]
 
 DEAL_STAGES = (
     "Discovery",
@@ -79,6 +97,7 @@ class Team:
     manager_id: int
     member_ids: tuple[int, ...]
     default: bool
+    parent_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +119,10 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Company:
-    """A prospect account with its CRM opportunity."""
+    """A prospect account with its CRM opportunity (None for a prospect without one).
+
+    Meetings with the account fall between `opened_at` and `quiet_since` (None: until now).
+    """
 
     account_id: int
     name: str
@@ -110,14 +132,26 @@ class Company:
     zi_company_id: str
     contacts: tuple[Contact, ...]
     owner_ids: tuple[int, ...]
-    opportunity_id: str
-    opportunity_name: str
+    opportunity_id: str | None
+    opportunity_name: str | None
     amount: int
     opened_at: datetime
     cycle_days: int
+    quiet_since: datetime | None
+    traits: frozenset[str]
+    rival: str | None
+    # How much of the meetings of its time the account gets, relative to the others: a
+    # deal worked for a short while is met more often, so every deal has several.
+    meeting_share: float
+
+    def active_at(self, when: datetime) -> bool:
+        """Whether the account is being worked (and so has meetings) at this time."""
+        return self.opened_at <= when and (self.quiet_since is None or when <= self.quiet_since)
 
     def stage_at(self, when: datetime) -> str:
         """The opportunity's stage at a moment of the sales cycle."""
+        if self.opportunity_id is None:
+            return DEAL_STAGES[0]
         progress = (when - self.opened_at).total_seconds() / (self.cycle_days * 86400)
         index = int(max(0.0, min(progress, 0.999)) * len(DEAL_STAGES))
         return DEAL_STAGES[index]
@@ -131,6 +165,9 @@ class Org:
     teams: tuple[Team, ...]
     companies: tuple[Company, ...]
     reps: tuple[User, ...]
+    # The deals still worked at the anchor, in a seeded order: the newest meetings go
+    # round them, so none of them has gone quiet.
+    rotation: tuple[Company, ...]
 
     def user(self, user_id: int) -> User | None:
         """The user with this id, if any."""
@@ -139,6 +176,10 @@ class Org:
     def team(self, team_id: int) -> Team | None:
         """The team with this id, if any."""
         return next((t for t in self.teams if t.id == team_id), None)
+
+    def companies_at(self, when: datetime) -> list[Company]:
+        """The accounts being worked at this time."""
+        return [c for c in self.companies if c.active_at(when)]
 
     @property
     def admin(self) -> User:
@@ -154,12 +195,6 @@ def _hex_id(*parts: object, length: int = 15) -> str:
 def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
     pairs = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
     return rng.sample(pairs, count)
-
-
-def _email(first: str, last: str, domain: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore")
-    local = ascii_name.decode().lower().replace("'", "")
-    return f"{local}@{domain}"
 
 
 def build_org(config: SandboxConfig) -> Org:
@@ -185,21 +220,26 @@ def build_org(config: SandboxConfig) -> Org:
             role, utype, title = "admin", "Sales Ops", "Revenue Operations Lead"
             teams, manager = (team_ids[0],), None
         elif k <= manager_count:
+            # Two levels: the first manager is a director the other managers report to.
             role, utype = "manager", "Sales Manager"
             title = MANAGER_TITLES[(k - 1) % len(MANAGER_TITLES)]
-            teams, manager = (team_ids[k - 1],), admin_id
+            teams, manager = (team_ids[k - 1],), admin_id if k == 1 else admin_id + 1
         else:
             role, utype = "rep", "Sales Rep"
-            title = REP_TITLES[(k - 1 - manager_count) % len(REP_TITLES)]
-            team_index = (k - 1 - manager_count) % config.teams
+            rep_index = k - 1 - manager_count
+            title = REP_TITLES[rep_index % len(REP_TITLES)]
+            team_index = rep_index % config.teams
             teams, manager = (team_ids[team_index],), admin_id + 1 + team_index
+            if rep_index == len(REP_TITLES) - 1 and config.teams > 1:
+                # The solutions engineer supports a second team.
+                teams = (*teams, team_ids[(team_index + 1) % config.teams])
         users.append(
             User(
                 id=admin_id + k,
                 person_id=person_base + 37 * k,
                 first_name=first,
                 last_name=last,
-                email=_email(first, last, SELLER_DOMAIN),
+                email=email(first, last, SELLER_DOMAIN),
                 role=role,
                 type=utype,
                 title=title,
@@ -225,12 +265,21 @@ def build_org(config: SandboxConfig) -> Org:
             manager_id=admin_id + 1 + k,
             member_ids=tuple(u.id for u in users if team_ids[k] in u.team_ids),
             default=k == 0,
+            parent_id=None if k == 0 else team_ids[0],
         )
         for k in range(config.teams)
     )
     reps = [u for u in users if u.role == "rep"]
     companies = _companies(config, rng, names[config.users :], reps, start)
-    return Org(users=tuple(users), teams=team_list, companies=companies, reps=tuple(reps))
+    rotation = [c for c in companies if c.opportunity_id and c.quiet_since is None]
+    rng.shuffle(rotation)
+    return Org(
+        users=tuple(users),
+        teams=team_list,
+        companies=companies,
+        reps=tuple(reps),
+        rotation=tuple(rotation),
+    )
 
 
 def _companies(
@@ -243,10 +292,13 @@ def _companies(
     companies: list[Company] = []
     person_base = rng.randrange(19_000_000, 19_900_000)
     name_iter = iter(names)
+    traits = deal_traits(rng)
+    quirks = email_quirks(rng)
     for k, (company_name, stem, industry) in enumerate(PROSPECTS):
         domain = f"{stem}.example"
+        contact_count = 1 if "single_threaded" in traits[k] else rng.randint(2, 5)
         contacts = []
-        for c in range(rng.randint(2, 5)):
+        for c in range(contact_count):
             first, last = next(name_iter)
             contacts.append(
                 Contact(
@@ -254,14 +306,20 @@ def _companies(
                     first_name=first,
                     last_name=last,
                     title=rng.choice(CUSTOMER_TITLES),
-                    email=_email(first, last, domain),
+                    email=guest_email(
+                        rng,
+                        quirks.get(k, ("", 0)),
+                        (first, last),
+                        domain,
+                        (c, contact_count),
+                    ),
                     company=company_name,
                 )
             )
         owners = rng.sample(reps, k=min(2, len(reps)))
-        cycle = rng.randint(45, 160)
-        opened = start + timedelta(days=rng.uniform(-40, config.span_days - 20))
+        opened, quiet, cycle = deal_window(rng, config, traits[k])
         kind = rng.choice(("New Business", "New Business", "Expansion", "Renewal"))
+        has_deal = "no_deal" not in traits[k]
         companies.append(
             Company(
                 account_id=7_000_000 + 1_013 * k + config.seed % 1000,
@@ -272,11 +330,15 @@ def _companies(
                 zi_company_id=str(80_000_000 + 7_919 * k),
                 contacts=tuple(contacts),
                 owner_ids=tuple(u.id for u in owners),
-                opportunity_id="006" + _hex_id(config.seed, "opportunity", k),
-                opportunity_name=f"{company_name} - {kind}",
+                opportunity_id="006" + _hex_id(config.seed, "opportunity", k) if has_deal else None,
+                opportunity_name=f"{company_name} - {kind}" if has_deal else None,
                 amount=rng.randrange(12, 240) * 1_000,
-                opened_at=opened,
+                opened_at=opened if has_deal else start - timedelta(days=30),
                 cycle_days=cycle,
+                quiet_since=quiet,
+                traits=frozenset(traits[k]),
+                rival=rng.choice(COMPETITORS) if "competitive" in traits[k] else None,
+                meeting_share=meeting_share(config, opened, quiet, traits[k]),
             )
         )
     return tuple(companies)

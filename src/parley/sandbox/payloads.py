@@ -12,10 +12,13 @@ from typing import Any
 from parley.sandbox.meetings import Meeting
 from parley.sandbox.org import Team, User
 from parley.sandbox.people import SELLER_DOMAIN, SELLER_NAME
+from parley.sandbox.store import MeetingStore
 from parley.sandbox.trackers import tracker_by_key
+from parley.sandbox.transcript import build_transcript
 
 __all__ = [
     "JSON",
+    "deals_doc",
     "engagement_row",
     "error_doc",
     "iso",
@@ -138,7 +141,7 @@ def team_resource(team: Team) -> JSON:
             "users": list(team.member_ids),
             "default": team.default,
             "include_descendant_teams": False,
-            "parent_team": None,
+            "parent_team": team.parent_id,
         },
     }
 
@@ -193,8 +196,9 @@ def engagement_row(meeting: Meeting, base_url: str, *, with_trackers: bool) -> J
         "no_show": meeting.status == "no show",
         "num_cust_questions": meeting.num_cust_questions,
         "num_engaging_questions": meeting.num_engaging_questions,
-        "opportunity_id": meeting.company.opportunity_id,
-        "opportunity_name": meeting.company.opportunity_name,
+        # Chorus sends "" for an absent value (the spec's example has `account_id: ""`).
+        "opportunity_id": meeting.company.opportunity_id or "",
+        "opportunity_name": meeting.company.opportunity_name or "",
         "participants": _participants_v3(meeting),
         "processing_state": _processing_state(meeting.status),
         "subject": meeting.subject,
@@ -213,3 +217,51 @@ def engagement_row(meeting: Meeting, base_url: str, *, with_trackers: bool) -> J
 
 def _processing_state(status: str) -> str:
     return {"no show": "done"}.get(status, status)
+
+
+# -- the truth behind deal insights (admin API, not Chorus) ---------------------------------
+
+
+def deals_doc(store: MeetingStore) -> JSON:
+    """Every CRM opportunity with the facts of its meetings, newest first: what deal signals
+    and analytics derive from, so a test can compute what Parley should find."""
+    deals: list[JSON] = []
+    for opportunity_id, meetings in store.by_opportunity().items():
+        company = meetings[0].company
+        deals.append(
+            {
+                "opportunity_id": opportunity_id,
+                "name": company.opportunity_name,
+                "account_name": company.name,
+                "domain": company.domain,
+                "stage": meetings[0].stage,
+                "traits": sorted(company.traits),
+                "meetings": [_meeting_facts(m) for m in meetings],
+            }
+        )
+    return {"anchor": iso(store.anchor), "deals": deals}
+
+
+def _meeting_facts(meeting: Meeting) -> JSON:
+    transcript = build_transcript(meeting)
+    talk = {kind: round(transcript.talk_time(kind), 2) for kind in ("rep", "cust", "unknown")}
+    trackers = []
+    for key, mentions in transcript.mentions:
+        spoken = [transcript.utterances[index].speaker.type for index, _ in mentions]
+        trackers.append(
+            {
+                "name": tracker_by_key(key).name,
+                "count": len(mentions),
+                "guest_mentions": spoken.count("cust"),
+            }
+        )
+    return {
+        "engagement_id": meeting.id,
+        "start_time": iso(meeting.start),
+        "status": meeting.status,
+        "private": meeting.private,
+        "owner_user_id": meeting.owner.id,
+        "customer_emails": [g.email for g in meeting.guests],
+        "talk_time": talk,
+        "trackers": trackers,
+    }

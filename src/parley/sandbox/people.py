@@ -1,6 +1,9 @@
 """Word lists for the synthetic org: names, titles, companies, products.
 
-Domains use the reserved `.example` TLD (RFC 2606) so no generated address can reach anyone.
+Seller and prospect domains use the reserved `.example` TLD (RFC 2606), so no generated
+address can reach anyone. Free-mail guests are the one exception: their domains are the real
+providers' (a free-mail list has to recognise them), with synthetic local parts, and the
+sandbox never sends mail.
 """
 
 from __future__ import annotations
@@ -8,11 +11,14 @@ from __future__ import annotations
 __all__ = [
     "COMPETITORS",
     "CUSTOMER_TITLES",
+    "EMAIL_TAGS",
     "FIRST_NAMES",
+    "FREE_MAIL_DOMAINS",
     "INTEGRATIONS",
     "LAST_NAMES",
     "MANAGER_TITLES",
     "PROSPECTS",
+    "REGIONS",
     "REP_TITLES",
     "SELLER_DOMAIN",
     "SELLER_NAME",
@@ -47,7 +53,8 @@ REP_TITLES = (
     "Sales Development Representative",
     "Solutions Engineer",
 )
-MANAGER_TITLES = ("Sales Manager", "Regional Sales Director", "Head of Mid-Market Sales")
+# The first manager is the director the other managers report to.
+MANAGER_TITLES = ("Regional Sales Director", "Sales Manager", "Head of Mid-Market Sales")
 
 TEAM_NAMES = (
     "Enterprise West",
@@ -100,6 +107,12 @@ PROSPECTS = (
     ("Acme Freight", "acmefreight", "Logistics"),
     ("Zorin Mining", "zorin", "Mining"),
 )
+
+# Where some prospects' people sit: `eu.globex.example` is a subdomain of `globex.example`.
+REGIONS = ("eu", "us", "apac")
+FREE_MAIL_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com")
+# `+tag` suffixes some guests' calendars add to the local part.
+EMAIL_TAGS = ("chorus", "sales", "calendar")
 
 COMPETITORS = ("Gong", "Clari", "Salesloft", "Outreach", "Avoma", "Fireflies")
 INTEGRATIONS = ("Salesforce", "HubSpot", "Slack", "Zoom", "Microsoft Teams", "Snowflake")

@@ -15,6 +15,21 @@ from parley.sandbox.transcript import Transcript
 
 __all__ = ["recording_attributes"]
 
+_DEAL_FIELDS = (
+    "id",
+    "name",
+    "current_stage",
+    "initial_stage",
+    "initial_amount",
+    "size",
+    "close_date",
+    "on_stage_since",
+    "engaged",
+    "stage_advancement",
+    "follow_up",
+    "size_increased_amount",
+)
+
 
 def recording_attributes(
     meeting: Meeting, transcript: Transcript, org: Org, *, meeting_metadata: bool
@@ -53,7 +68,7 @@ def recording_attributes(
             "user_id": owner.id,
         },
         "participants": _participants(meeting),
-        "private": False,
+        "private": meeting.private,
         "recap": None if meeting.summary is None else meeting.summary.split(". "),
         "recording": {
             "audio_only": meeting.audio_only,
@@ -85,6 +100,8 @@ def recording_attributes(
 
 def _deal(meeting: Meeting) -> JSON:
     company = meeting.company
+    if company.opportunity_id is None:  # a prospect without a CRM opportunity
+        return dict.fromkeys(_DEAL_FIELDS)
     stage_days = company.cycle_days / len(DEAL_STAGES)
     stage_index = DEAL_STAGES.index(meeting.stage)
     return {

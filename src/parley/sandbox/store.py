@@ -47,6 +47,11 @@ class MeetingStore:
         self._transcripts: OrderedDict[int, Transcript] = OrderedDict()
         self._lock = threading.RLock()
 
+    @property
+    def anchor(self) -> int:
+        """The epoch the generated history ends at (the newest call ends just before it)."""
+        return self._anchor
+
     def __len__(self) -> int:
         return len(self._base) + len(self._added) - len(self._deleted)
 
@@ -137,6 +142,15 @@ class MeetingStore:
             if len(self._transcripts) > _TRANSCRIPT_CACHE:
                 self._transcripts.popitem(last=False)
         return built
+
+    def by_opportunity(self) -> dict[str, list[Meeting]]:
+        """Live meetings per CRM opportunity id, newest first; meetings without one are left
+        out. Generates every meeting's facts: meant for tests and the admin API."""
+        deals: dict[str, list[Meeting]] = {}
+        for meeting in self.newest_first():
+            if meeting.opportunity_id is not None:
+                deals.setdefault(meeting.opportunity_id, []).append(meeting)
+        return deals
 
     # -- overlay ----------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ TRACKERS: tuple[TrackerSpec, ...] = (
             "What would the [[price]] look like if we started with just one team?",
             "Is there any flexibility on the [[discount]] if we commit to two years?",
             "Honestly the [[budget]] for this year is already tight, so cost matters a lot.",
+            "At {price} a seat the [[price]] is too expensive for the whole team.",
         ),
     ),
     TrackerSpec(
@@ -108,11 +109,13 @@ TRACKERS: tuple[TrackerSpec, ...] = (
         rep_lines=(
             "Thanks for flagging the [[bug]] with exports, engineering has a fix in review.",
             "That [[error]] on login was a known issue and it was patched last week.",
+            "If the export still [[doesn't work]] after the update, I will get support on it.",
         ),
         cust_lines=(
             "During the trial we hit a [[bug]] where the dashboard would not load.",
             "Some calls show an [[error]] when we try to download the transcript.",
             "The sync [[crashed]] twice last week, which worried our admins.",
+            "Half the time the calendar sync [[doesn\u2019t work]], so calls go missing.",
         ),
     ),
     TrackerSpec(

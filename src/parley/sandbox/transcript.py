@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from parley.sandbox.dialogue import (
+    BACKCHANNEL,
     CLOSING,
     DEMO,
     DIALER_GREETING,
@@ -119,17 +120,21 @@ def _phase(index: int, count: int, dialer: bool) -> tuple[tuple[str, ...], tuple
     return DEMO
 
 
-def _sequence(rng: random.Random, speakers: list[Speaker], count: int) -> list[Speaker]:
+def _sequence(
+    rng: random.Random, speakers: list[Speaker], count: int, reticent: bool
+) -> list[Speaker]:
     reps = [s for s in speakers if s.type == "rep"]
     custs = [s for s in speakers if s.type == "cust"]
     others = [s for s in speakers if s.type == "unknown"]
     order: list[Speaker] = [reps[0]]
     side = "rep"
+    # Reticent guests get the floor less often and hand it back at once.
+    to_guest, to_rep = (0.45, 0.95) if reticent else (0.72, 0.72)
     while len(order) < count:
         if others and rng.random() < 0.03:
             order.append(others[0])
             continue
-        if rng.random() < 0.72:
+        if rng.random() < (to_guest if side == "rep" else to_rep):
             side = "cust" if side == "rep" else "rep"
         pool = reps if side == "rep" else custs
         weights = [3.0 if k == 0 else 1.0 for k in range(len(pool))]
@@ -146,7 +151,7 @@ def _place_trackers(
     for key, mentions in meeting.tracker_plan:
         tracker = tracker_by_key(key)
         for _ in range(mentions):
-            role = "rep" if rng.random() < 0.5 else "cust"
+            role = "cust" if rng.random() < meeting.guest_voicing(key) else "rep"
             free = [i for i in range(1, count) if i not in placed and order[i].type == role]
             if key == "next_steps":
                 late = [i for i in free if i >= count * 0.7]
@@ -186,7 +191,7 @@ def build_transcript(meeting: Meeting) -> Transcript:
     context = meeting.context_map()
     speakers = _speakers(meeting)
     count = meeting.utterance_count
-    order = _sequence(rng, speakers, count)
+    order = _sequence(rng, speakers, count, meeting.reticent_guests)
     placed = _place_trackers(rng, meeting, order)
     dialer = meeting.kind == "dialer"
     target_words = meeting.duration / count * 2.4 * 0.8
@@ -218,6 +223,8 @@ def build_transcript(meeting: Meeting) -> Transcript:
             offsets[i] = len(prefix) + at
             mentions[key].append((i, offsets[i]))
             texts.append(prefix + line)
+        elif side == 1 and meeting.reticent_guests and rng.random() < 0.8:
+            texts.append(decks.text(BACKCHANNEL, 1))
         else:
             texts.append(decks.text(pool, rng.randint(1, sentences)))
 

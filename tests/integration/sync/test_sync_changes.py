@@ -49,7 +49,9 @@ async def test_sync_changed_and_deleted_meetings_are_updated_and_deleted(
         synced = await make_synced(sandbox)
         first = await synced.sync()
         ids = _live_ids(sandbox)
-        changed, deleted, processing = ids[3], ids[140], ids[60]
+        # The newest completed call (the newest few may still be processing or scheduled).
+        changed = next(m.id for m in sandbox.state.store.newest_first() if m.status == "done")
+        deleted, processing = ids[140], ids[60]
         sandbox.state.store.patch(changed, {"subject": "Renamed in Chorus"})
         sandbox.state.store.patch(processing, {"status": "processing"})
         sandbox.state.store.delete(deleted)
