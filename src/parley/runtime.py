@@ -15,6 +15,8 @@ from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
+from parley.insights.deal_schedule import StalledDealsWatch
+from parley.insights.deals import DealRiskService
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -94,6 +96,7 @@ class Runtime:
         recording = unified_recording_links(settings.public_url)
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
         self.sync = SyncService(db, self.accounts.use, SyncOptions.from_settings(settings))
+        self.deals = DealRiskService(db, vault.signer(b"deals-cursor"), playback=recording)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
@@ -139,6 +142,7 @@ class Runtime:
             if self.sync_queue is not None and self.sync_scheduler is not None:
                 await stack.enter_async_context(self.sync_queue.running())
                 await stack.enter_async_context(self.sync_scheduler.running())
+                await stack.enter_async_context(StalledDealsWatch(self.deals).running())
             yield
 
     async def close(self) -> None:

@@ -12,7 +12,16 @@ from parley.api.budget_headers import BudgetHeadersMiddleware
 from parley.api.errors import install_error_handlers
 from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
-from parley.api.routes import accounts, health, proxy, search, sync, unified, webhooks
+from parley.api.routes import (
+    accounts,
+    health,
+    insights_deals,
+    proxy,
+    search,
+    sync,
+    unified,
+    webhooks,
+)
 from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
 from parley.runtime import Runtime
@@ -69,6 +78,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(sync.router)
     app.include_router(search.router)
     app.include_router(webhooks.router)
+    app.include_router(insights_deals.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

@@ -24,6 +24,7 @@ from procrastinate.exceptions import ConnectorException
 
 from parley.config import Settings
 from parley.errors import NotFoundError, ParleyError, SyncBusyError
+from parley.insights.deal_schedule import register_deal_tasks
 from parley.runtime import Runtime
 from parley.storage import SyncRun
 from parley.sync.lease import release_lease
@@ -95,6 +96,7 @@ def register_tasks(app: App, runtime: Runtime) -> None:
     """The sync job and the periodic schedule, bound to this process's services."""
     service = runtime.sync
     scheduler = SyncScheduler(runtime.db, service)
+    register_deal_tasks(app, runtime.deals, queue=SYNC_QUEUE)
 
     @app.task(name=SYNC_TASK, queue=SYNC_QUEUE, retry=_SYNC_RETRY)
     async def sync_account(run_id: str) -> None:

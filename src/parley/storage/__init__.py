@@ -12,6 +12,7 @@ from parley.storage.repositories import (
     TenantRepository,
 )
 from parley.storage.tables import ApiKey, Base, IntegratedAccount, LinkToken, Tenant
+from parley.storage.tables_deals import Deal, DealMeeting, RiskSettingsRow
 from parley.storage.tables_events import (
     Event,
     WebhookAttempt,
@@ -35,6 +36,8 @@ __all__ = [
     "ApiRateLimit",
     "Base",
     "Database",
+    "Deal",
+    "DealMeeting",
     "Event",
     "IntegratedAccount",
     "IntegratedAccountRepository",
@@ -42,6 +45,7 @@ __all__ = [
     "LinkToken",
     "LinkTokenRepository",
     "RateBudget",
+    "RiskSettingsRow",
     "SealedRow",
     "StoredAttendee",
     "StoredMeeting",
