@@ -1,4 +1,4 @@
-"""What the deal routes answer: the Deal shape, built from a stored row (pure: no I/O)."""
+"""What the deal routes answer: the Deal shape, built from a stored row (no I/O)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,21 @@ from pydantic import BaseModel
 
 from parley.insights.meeting_facts import customer_emails
 from parley.insights.risk import Assessment, Playback, Risk
+from parley.insights.risk_settings import RiskSettings
 from parley.insights.search import seconds_param
 from parley.providers.base import MediaKind
+from parley.storage.tables_deals import Deal
 from parley.unified import Meeting
 from parley.unified.base import UtcDateTime
 
-__all__ = ["AccountPlayback", "DealView", "deal_facts", "playback_of", "visible_risk"]
+__all__ = [
+    "AccountPlayback",
+    "DealView",
+    "deal_facts",
+    "deal_view",
+    "playback_of",
+    "visible_risk",
+]
 
 #: account id -> (meeting id, media kind) -> Parley's stable recording link.
 AccountPlayback = Callable[[str], Callable[[str, MediaKind], str]]
@@ -93,3 +102,23 @@ def visible_risk(assessment: Assessment, now: datetime, visible: set[str] | None
         for signal in risk.signals
     ]
     return risk.model_copy(update={"signals": signals})
+
+
+def deal_view(
+    row: Deal, settings: RiskSettings, now: datetime, visible: set[str] | None = None
+) -> DealView:
+    """The API shape of a stored deal, its risk judged at `now`."""
+    assessment = Assessment.stored(row.risk, settings)
+    return DealView(
+        id=row.opportunity_id,
+        integrated_account_id=row.account_id,
+        name=row.name,
+        account_name=row.account_name,
+        stage=row.stage,
+        meeting_count=row.meeting_count,
+        first_meeting_at=row.first_meeting_at,
+        last_meeting_at=row.last_meeting_at,
+        customer_emails=list(row.customer_emails),
+        risk=visible_risk(assessment, now, visible),
+        computed_at=row.computed_at,
+    )

@@ -24,20 +24,14 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.errors import InvalidCursorError, NotFoundError
-from parley.insights.deal_views import (
-    AccountPlayback,
-    DealView,
-    deal_facts,
-    playback_of,
-    visible_risk,
-)
-from parley.insights.risk import Assessment, RiskRules, assess, recent_completed
+from parley.insights.deal_views import AccountPlayback, DealView, deal_facts, deal_view, playback_of
+from parley.insights.risk import RiskRules, assess, recent_completed
 from parley.insights.risk_settings import RiskSettings, level_rank
 from parley.security import Signer
 from parley.storage import Database, StoredMeeting, utcnow
@@ -45,16 +39,15 @@ from parley.storage.repositories import IntegratedAccountRepository
 from parley.storage.repositories.deals import DealKey, DealListQuery, DealRepository, ScoreRule
 from parley.storage.repositories.events import EventRepository
 from parley.storage.repositories.store_reads import StoreReadRepository
-from parley.storage.tables_deals import Deal
-from parley.unified import Meeting, MeetingStatus, TranscriptEntry
+from parley.unified import CrmContext, Meeting, MeetingStatus, TranscriptEntry
 
 __all__ = [
     "REEVALUATE_BATCH",
     "DealQuery",
     "DealRiskService",
+    "MeetingRef",
     "MeetingVisibility",
     "Reevaluation",
-    "deal_view",
 ]
 
 #: A clause over `meetings` that lets through the meetings a caller may see.
@@ -62,6 +55,17 @@ MeetingVisibility = ColumnElement[bool]
 REEVALUATE_BATCH = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RAISED = "deal_risk.raised"
+
+
+class MeetingRef(Protocol):
+    """What the page hook reads of a stored meeting (a unified `Meeting` fits; a sync's
+    `MeetingRecord.meeting` too): its id and CRM context."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def crm(self) -> CrmContext | None: ...
 
 
 @dataclass(frozen=True)
@@ -82,26 +86,6 @@ class Reevaluation:
 
     deals: int = 0
     raised: int = 0
-
-
-def deal_view(
-    row: Deal, settings: RiskSettings, now: datetime, visible: set[str] | None = None
-) -> DealView:
-    """The API shape of a stored deal, its risk judged at `now`."""
-    assessment = Assessment.stored(row.risk, settings)
-    return DealView(
-        id=row.opportunity_id,
-        integrated_account_id=row.account_id,
-        name=row.name,
-        account_name=row.account_name,
-        stage=row.stage,
-        meeting_count=row.meeting_count,
-        first_meeting_at=row.first_meeting_at,
-        last_meeting_at=row.last_meeting_at,
-        customer_emails=list(row.customer_emails),
-        risk=visible_risk(assessment, now, visible),
-        computed_at=row.computed_at,
-    )
 
 
 def _meeting(row: StoredMeeting) -> Meeting:
@@ -152,7 +136,7 @@ class DealRiskService:
         *,
         tenant_id: str,
         account_id: str,
-        meetings: Sequence[Meeting],
+        meetings: Sequence[MeetingRef],
         deleted_ids: Sequence[str],
     ) -> int:
         """Recompute, in `session`, the deals of new or changed meetings and of deleted ones;
@@ -170,9 +154,14 @@ class DealRiskService:
         return len(touched)
 
     async def reevaluate_tenant(self, tenant_id: str) -> Reevaluation:
-        """Recompute every deal of the tenant (events on rises)."""
+        """Recompute every deal of the tenant (events on rises); stored meetings synced
+        before deal risk existed are mapped to their deals first."""
         async with self._db.session() as session:
-            keys = await DealRepository(session).keys_of_tenant(tenant_id)
+            accounts = await IntegratedAccountRepository(session).list_for_tenant(tenant_id)
+            deals = DealRepository(session)
+            if accounts:
+                await deals.map_stored([account.id for account in accounts])
+            keys = await deals.keys_of_tenant(tenant_id)
         return await self._reevaluate([(tenant_id, a, o) for a, o in keys])
 
     async def reevaluate_stalled(self) -> Reevaluation:

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from parley.errors import NotFoundError
-from parley.insights.deals import DealRiskService
+from parley.insights.deals import DealQuery, DealRiskService
+from parley.insights.risk_settings import RiskSettings
 from parley.security import Vault
 from parley.storage import Database, Deal, Event, IntegratedAccount, Tenant, new_id, utcnow
 from parley.storage.repositories.store import StoreRepository, meeting_record
@@ -157,3 +158,26 @@ async def test_a_deal_whose_last_meeting_leaves_it_is_gone(
         await service.get(tenant_id, account_id, "A")
     async with database.session() as session:
         assert await session.scalar(select(func.count()).select_from(Deal)) == 0
+
+
+async def test_a_settings_change_finds_the_deals_of_meetings_stored_before_deal_risk(
+    database: Database, service: DealRiskService, tenant_account: tuple[str, str]
+) -> None:
+    tenant_id, account_id = tenant_account
+    records = [
+        meeting_record(m, has_details=True)
+        for m in (
+            call("m1", "A", 30, next_steps=False),
+            call("m2", "B", 1, next_steps=True),
+            call("m3", None, 1, next_steps=False),
+        )
+    ]
+    async with database.session() as session:  # a sync from before the hook existed
+        await StoreRepository(session).write_meetings(account_id, records, {})
+
+    done = await service.put_settings(tenant_id, RiskSettings())
+
+    assert (done.deals, done.raised) == (2, 1)
+    listed, _ = await service.list_deals(tenant_id, DealQuery(account_id=account_id))
+    assert [(d.id, d.risk.level) for d in listed] == [("A", "medium"), ("B", "low")]
+    assert [e["id"] for e in await raised(database)] == ["A"]

@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables import IntegratedAccount
@@ -115,6 +126,24 @@ class DealRepository:
             await self._session.flush()
         return touched
 
+    async def map_stored(self, account_ids: Sequence[str]) -> int:
+        """Map the stored meetings of these accounts that have an opportunity and no mapping
+        yet (meetings synced before deal risk existed); how many were mapped."""
+        m, dm = StoredMeeting, DealMeeting
+        opportunity = m.data["crm"]["opportunity_id"].as_string()
+        mapped = exists().where(dm.account_id == m.account_id, dm.meeting_id == m.id)
+        rows = await self._session.execute(
+            select(m.account_id, m.id, opportunity).where(
+                m.account_id.in_(account_ids), opportunity.is_not(None), opportunity != "", ~mapped
+            )
+        )
+        found = [
+            DealMeeting(account_id=row[0], meeting_id=row[1], opportunity_id=row[2]) for row in rows
+        ]
+        self._session.add_all(found)
+        await self._session.flush()
+        return len(found)
+
     async def unmap_meetings(self, account_id: str, meeting_ids: Iterable[str]) -> set[str]:
         """Forget deleted meetings; the opportunities they belonged to."""
         ids = list(meeting_ids)
@@ -185,14 +214,15 @@ class DealRepository:
         )
 
     async def keys_of_tenant(self, tenant_id: str) -> list[tuple[str, str]]:
-        """(account id, opportunity id) of every deal of the tenant."""
-        statement = (
-            select(Deal.account_id, Deal.opportunity_id)
-            .join(IntegratedAccount, IntegratedAccount.id == Deal.account_id)
-            .where(IntegratedAccount.tenant_id == tenant_id)
-            .order_by(Deal.account_id, Deal.opportunity_id)
+        """(account id, opportunity id) of every deal of the tenant: those stored and those
+        whose meetings are mapped but not yet computed."""
+        accounts = select(IntegratedAccount.id).where(IntegratedAccount.tenant_id == tenant_id)
+        stored = select(Deal.account_id, Deal.opportunity_id).where(Deal.account_id.in_(accounts))
+        mapped = select(DealMeeting.account_id, DealMeeting.opportunity_id).where(
+            DealMeeting.account_id.in_(accounts)
         )
-        return [(*row,) for row in await self._session.execute(statement)]
+        rows = await self._session.execute(union(stored, mapped))
+        return sorted((str(row[0]), str(row[1])) for row in rows)
 
     async def newly_stalled(self, now: datetime, limit: int) -> list[tuple[str, str, str]]:
         """(tenant, account, opportunity) of deals that stalled since they were computed."""
