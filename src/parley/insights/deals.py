@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
+from pydantic import TypeAdapter
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,8 +39,8 @@ from parley.storage import Database, StoredMeeting, utcnow
 from parley.storage.repositories import IntegratedAccountRepository
 from parley.storage.repositories.deals import DealKey, DealListQuery, DealRepository, ScoreRule
 from parley.storage.repositories.events import EventRepository
-from parley.storage.repositories.store_reads import StoreReadRepository
-from parley.unified import CrmContext, Meeting, MeetingStatus, TranscriptEntry
+from parley.storage.tables_deals import Deal
+from parley.unified import CrmContext, Meeting, TranscriptEntry
 
 __all__ = [
     "REEVALUATE_BATCH",
@@ -55,6 +56,8 @@ MeetingVisibility = ColumnElement[bool]
 REEVALUATE_BATCH = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RAISED = "deal_risk.raised"
+#: One validation call per transcript (pydantic-core), not one per entry.
+_ENTRIES = TypeAdapter(list[TranscriptEntry])
 
 
 class MeetingRef(Protocol):
@@ -88,8 +91,16 @@ class Reevaluation:
     raised: int = 0
 
 
-def _meeting(row: StoredMeeting) -> Meeting:
-    return Meeting.model_validate({**row.data, "transcript": None})
+#: What deal facts read of a meeting that is not recent (the rest is validated only for
+#: the recent ones: trackers, speakers and the rest cost most of a meeting's validation).
+_FACTS = ("id", "status", "start_time", "attendees", "crm")
+
+
+def _meeting(row: StoredMeeting, *, whole: bool) -> Meeting:
+    if whole:
+        # The raw payload is not read by any signal.
+        return Meeting.model_validate({**row.data, "transcript": None, "remote_data": None})
+    return Meeting.model_validate({key: row.data.get(key) for key in _FACTS if key in row.data})
 
 
 class DealRiskService:
@@ -231,9 +242,7 @@ class DealRiskService:
         }
         await repository.put(values)
         if rose:
-            row = await repository.get(account_id, opportunity_id)
-            assert row is not None
-            view = deal_view(row, rules.settings, now)
+            view = deal_view(Deal(**values), rules.settings, now)
             await EventRepository(session).record(
                 tenant_id, RAISED, view.model_dump(mode="json"), account_id=account_id, at=now
             )
@@ -352,29 +361,23 @@ async def _with_recent_transcripts(
     session: AsyncSession, account_id: str, rows: Sequence[StoredMeeting], recent: int
 ) -> list[Meeting]:
     """The deal's meetings; the recent completed ones with their transcripts."""
-    meetings = [_meeting(row) for row in rows]
-    wanted = [m.id for m in recent_completed(meetings, recent)]
-    details = {row.id: row.has_details for row in rows}
-    entries = await StoreReadRepository(session).transcripts(account_id, wanted)
+    facts = [_meeting(row, whole=False) for row in rows]
+    chosen = {m.id for m in recent_completed(facts, recent)}
+    meetings = [
+        _meeting(row, whole=True) if row.id in chosen else fact
+        for row, fact in zip(rows, facts, strict=True)
+    ]
+    details = [row.id for row in rows if row.has_details and row.id in chosen]
+    lines = await DealRepository(session).transcript_lines(account_id, details)
     filled = []
     for meeting in meetings:
-        if (
-            meeting.id in entries
-            and details.get(meeting.id)
-            and meeting.status is MeetingStatus.COMPLETED
-        ):
-            transcript = [
-                TranscriptEntry(
-                    index=e.index,
-                    speaker_id=e.speaker_id,
-                    speaker_name=e.speaker_name,
-                    speaker_type=e.speaker_type,
-                    text=e.text,
-                    start_time=e.start_time,
-                    end_time=e.end_time,
-                )
-                for e in entries[meeting.id]
-            ]
+        if meeting.id in lines:
+            transcript = _ENTRIES.validate_python(
+                [
+                    {"index": i, "speaker_type": k, "text": t, "start_time": a, "end_time": b}
+                    for i, k, t, a, b in lines[meeting.id]
+                ]
+            )
             meeting = meeting.model_copy(update={"transcript": transcript})
         filled.append(meeting)
     return filled

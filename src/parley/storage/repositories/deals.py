@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables import IntegratedAccount
 from parley.storage.tables_deals import Deal, DealMeeting, RiskSettingsRow
-from parley.storage.tables_store import StoredMeeting
+from parley.storage.tables_store import StoredMeeting, StoredTranscriptEntry
 
 __all__ = ["DealKey", "DealListQuery", "DealRepository", "ScoreRule"]
 
@@ -179,6 +179,25 @@ class DealRepository:
             .where(dm.account_id == account_id, dm.opportunity_id == opportunity_id)
         )
         return list(await self._session.scalars(statement))
+
+    async def transcript_lines(
+        self, account_id: str, meeting_ids: Sequence[str]
+    ) -> dict[str, list[tuple[int, str, str, float | None, float | None]]]:
+        """(index, speaker type, text, start, end) of these meetings' entries, in order."""
+        te = StoredTranscriptEntry
+        found: dict[str, list[tuple[int, str, str, float | None, float | None]]] = {
+            mid: [] for mid in meeting_ids
+        }
+        if not meeting_ids:
+            return found
+        rows = await self._session.execute(
+            select(te.meeting_id, te.index, te.speaker_type, te.text, te.start_time, te.end_time)
+            .where(te.account_id == account_id, te.meeting_id.in_(meeting_ids))
+            .order_by(te.meeting_id, te.index)
+        )
+        for row in rows:
+            found[row[0]].append((row[1], row[2], row[3], row[4], row[5]))
+        return found
 
     async def visible_meeting_ids(
         self, account_id: str, opportunity_id: str, visible: ColumnElement[bool]
