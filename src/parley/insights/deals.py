@@ -225,9 +225,9 @@ class DealRiskService:
         )
         assessment = assess(meetings, rules, playback_of(self._playback, account_id))
         risk = assessment.risk(now)
-        previous = await repository.get(account_id, opportunity_id)
-        rose = level_rank(risk.level) > level_rank(previous.level if previous else None)
-        last_raised = previous.last_raised_level if previous else None
+        previous = await repository.levels(account_id, opportunity_id)
+        rose = level_rank(risk.level) > level_rank(previous[0] if previous else None)
+        last_raised = previous[1] if previous else None
         values: dict[str, Any] = {
             "account_id": account_id,
             "opportunity_id": opportunity_id,

@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     union,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.tables import IntegratedAccount
@@ -118,12 +119,13 @@ class DealRepository:
         changed = [mid for mid in ids if before.get(mid) != opportunities[mid]]
         if changed:
             await self._unmap(account_id, changed)
-            self._session.add_all(
-                DealMeeting(account_id=account_id, meeting_id=mid, opportunity_id=opportunity)
-                for mid in changed
-                if (opportunity := opportunities[mid]) is not None
+            await self._add_mappings(
+                [
+                    {"account_id": account_id, "meeting_id": mid, "opportunity_id": opportunity}
+                    for mid in changed
+                    if (opportunity := opportunities[mid]) is not None
+                ]
             )
-            await self._session.flush()
         return touched
 
     async def map_stored(self, account_ids: Sequence[str]) -> int:
@@ -138,10 +140,9 @@ class DealRepository:
             )
         )
         found = [
-            DealMeeting(account_id=row[0], meeting_id=row[1], opportunity_id=row[2]) for row in rows
+            {"account_id": row[0], "meeting_id": row[1], "opportunity_id": row[2]} for row in rows
         ]
-        self._session.add_all(found)
-        await self._session.flush()
+        await self._add_mappings(found)
         return len(found)
 
     async def unmap_meetings(self, account_id: str, meeting_ids: Iterable[str]) -> set[str]:
@@ -217,14 +218,41 @@ class DealRepository:
         """One deal row."""
         return await self._session.get(Deal, (account_id, opportunity_id))
 
+    async def levels(self, account_id: str, opportunity_id: str) -> tuple[str, str | None] | None:
+        """(level, last raised level) of a stored deal (None: not stored yet)."""
+        row = (
+            await self._session.execute(
+                select(Deal.level, Deal.last_raised_level).where(
+                    Deal.account_id == account_id, Deal.opportunity_id == opportunity_id
+                )
+            )
+        ).first()
+        return None if row is None else (str(row[0]), row[1])
+
     async def put(self, values: dict[str, Any]) -> None:
-        """Insert or replace the row of `values` (keyed by account and opportunity)."""
-        row = await self.get(values["account_id"], values["opportunity_id"])
-        if row is None:
-            self._session.add(Deal(**values))
-        else:
-            for key, value in values.items():
-                setattr(row, key, value)
+        """Insert or replace the row of `values` (keyed by account and opportunity); an
+        upsert, so two writers computing a new deal at once do not collide."""
+        statement = self._insert(Deal).values(values)
+        update = {k: v for k, v in values.items() if k not in ("account_id", "opportunity_id")}
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["account_id", "opportunity_id"], set_=update
+            )
+        )
+
+    def _insert(self, table: type[Deal] | type[DealMeeting]) -> Any:
+        dialect = self._session.get_bind().dialect.name
+        return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+    async def _add_mappings(self, rows: list[dict[str, str]]) -> None:
+        for start in range(0, len(rows), 500):
+            statement = self._insert(DealMeeting).values(rows[start : start + 500])
+            await self._session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["account_id", "meeting_id"],
+                    set_={"opportunity_id": statement.excluded.opportunity_id},
+                )
+            )
 
     async def delete(self, account_id: str, opportunity_id: str) -> None:
         """Forget a deal that has no meetings left."""
