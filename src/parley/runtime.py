@@ -17,6 +17,8 @@ from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, T
 from parley.insights import TranscriptSearch
 from parley.insights.analytics import TeamAnalytics
 from parley.insights.contacts import CrmService
+from parley.insights.deal_schedule import StalledDealsWatch
+from parley.insights.deals import DealRiskService
 from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
@@ -109,6 +111,7 @@ class Runtime:
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
+        self.deals = DealRiskService(db, vault.signer(b"deals-cursor"), playback=recording)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
@@ -118,7 +121,12 @@ class Runtime:
             db, vault.signer(b"cursor"), settings.public_url, self.jobs
         )
         # Insights join every sync page's transaction through these.
-        page_hooks: tuple[PageHook, ...] = (self.keywords.triggers, self.crm, self.analytics)
+        page_hooks: tuple[PageHook, ...] = (
+            self.keywords.triggers,
+            self.crm,
+            self.analytics,
+            self.deals,
+        )
         sync_options = SyncOptions.from_settings(settings)
         self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
         self.sync_queue: InProcessSyncQueue | None = None
@@ -164,6 +172,8 @@ class Runtime:
             if self.sync_queue is not None and self.sync_scheduler is not None:
                 await stack.enter_async_context(self.sync_queue.running())
                 await stack.enter_async_context(self.sync_scheduler.running())
+                # The hourly deal re-evaluation (scale mode: a periodic procrastinate task).
+                await stack.enter_async_context(StalledDealsWatch(self.deals).running())
             await stack.enter_async_context(self.keywords.running())
             yield
 

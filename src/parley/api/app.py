@@ -16,6 +16,7 @@ from parley.api.routes import (
     accounts,
     crm,
     health,
+    insights_deals,
     insights_rules,
     proxy,
     scoped_tokens,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(user_mappings.router)
     app.include_router(scoped_tokens.router)
     app.include_router(insights_rules.router)
+    app.include_router(insights_deals.router)
     app.include_router(web.router)
     app.mount("/static", web.static_files(), name="static")
     return app

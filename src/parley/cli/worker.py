@@ -24,6 +24,7 @@ from procrastinate.exceptions import ConnectorException
 
 from parley.config import Settings
 from parley.errors import NotFoundError, ParleyError, SyncBusyError
+from parley.insights.deal_schedule import register_deal_tasks
 from parley.runtime import Runtime
 from parley.sync.queue_procrastinate import (
     SCHEDULE_TASK,
@@ -94,6 +95,7 @@ def register_tasks(app: App, runtime: Runtime) -> None:
     executor = runtime.sync_executor
     scheduler = SyncScheduler(runtime.db, runtime.sync)
     runtime.keywords.register_tasks(app)
+    register_deal_tasks(app, runtime.deals, queue=SYNC_QUEUE)
 
     @app.task(name=SYNC_TASK, queue=SYNC_QUEUE, retry=_SYNC_RETRY)
     async def sync_account(run_id: str) -> None:

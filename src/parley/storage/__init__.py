@@ -20,6 +20,7 @@ from parley.storage.tables_crm import (
     CrmContactEmail,
     CrmMatch,
 )
+from parley.storage.tables_deals import Deal, DealMeeting, RiskSettingsRow
 from parley.storage.tables_events import (
     Event,
     WebhookAttempt,
@@ -50,6 +51,8 @@ __all__ = [
     "CrmContactEmail",
     "CrmMatch",
     "Database",
+    "Deal",
+    "DealMeeting",
     "Event",
     "IntegratedAccount",
     "IntegratedAccountRepository",
@@ -60,6 +63,7 @@ __all__ = [
     "MeetingStats",
     "MeetingTopic",
     "RateBudget",
+    "RiskSettingsRow",
     "SealedRow",
     "SnippetRow",
     "StoredAttendee",
