@@ -34,7 +34,14 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from parley.http.refusals import Decayed, Refusal, RefusalFacts, classify_refusal, peak_per_window
+from parley.http.refusals import (
+    Decayed,
+    Refusal,
+    RefusalFacts,
+    classify_refusal,
+    open_suspects,
+    peak_per_window,
+)
 
 __all__ = ["RateLimitState", "RateLimiter", "TokenBucketLimiter"]
 
@@ -107,6 +114,7 @@ class _Bucket:
     # Edge 429s in the open suspicion, and when it closes.
     suspects: int = 0
     suspect_until: float = -math.inf
+    suspect_level: float = 0.0
 
 
 def _prune(stamps: deque[float], since: float) -> int:
@@ -229,7 +237,8 @@ class TokenBucketLimiter(RateLimiter):
         self._refill(bucket, now)
         granted = self._granted.get()
         sent_at = now if granted is None else min(granted, now)
-        decision = classify_refusal(self._facts(bucket, now, sent_at))
+        facts = self._facts(bucket, now, sent_at)
+        decision = classify_refusal(facts)
         bisect.insort(bucket.refused, sent_at)
         _prune(bucket.refused, now - 2 * self._window)
         bucket.recent.add(now / self._window, refused=1.0)
@@ -237,9 +246,11 @@ class TokenBucketLimiter(RateLimiter):
             bucket.baseline.add(now / self._window, refused=1.0)
             return  # only the refused request waits (the client's retry honours Retry-After)
         if decision is Refusal.SUSPECT:
-            if now >= bucket.suspect_until:
+            if facts.suspects == 0:
                 bucket.suspects, bucket.suspect_until = 0, now + _SUSPICION_WINDOWS * self._window
+                bucket.suspect_level = facts.at_most
             bucket.suspects += 1
+            bucket.suspect_level = max(bucket.suspect_level, facts.at_most)
             return
         if decision is Refusal.LIMIT:
             bucket.suspects, bucket.suspect_until = 0, -math.inf
@@ -308,14 +319,17 @@ class TokenBucketLimiter(RateLimiter):
         )
         accepted = self._accepted_before(bucket, sent_at) * self._window
         window = self._window
+        peak = float(peak_per_window(list(bucket.succeeded), window))
         return RefusalFacts(
             stale=now - bucket.limited_at < window,
             at_most=max(float(granted - refused), accepted),
-            peak=float(peak_per_window(list(bucket.succeeded), window)),
+            peak=peak,
             recent_share=bucket.recent.share(now / window),
             recent_sent=bucket.recent.sends(now / window),
             baseline=bucket.baseline.share(now / window),
-            suspects=bucket.suspects if now < bucket.suspect_until else 0,
+            suspects=open_suspects(
+                bucket.suspects, now < bucket.suspect_until, bucket.suspect_level, peak
+            ),
         )
 
     def _accepted_before(self, bucket: _Bucket, refused_sent_at: float) -> float:

@@ -11,7 +11,9 @@ per window the provider ever saw, and it refuses more as the rate rises. So a 42
 - `SPORADIC` when, even counting every unanswered request as accepted, fewer requests were
   accepted in the window before the refused one than the provider already accepted in one
   window (its peak over the horizon): the provider took more before, so the rate is not it;
-- `LIMIT` when it is the `CLUSTER`-th refusal at that edge while a suspicion is open;
+- `LIMIT` when it is the `CLUSTER`-th refusal at that edge while a suspicion is open (a
+  suspicion closes after a few windows, or as soon as the provider accepted clearly more in
+  one window than the count it was opened at: that disproves it, see `open_suspects`);
 - `SUSPECT` otherwise: at the edge, but one 429 is not a cluster yet.
 
 Only `LIMIT` lowers the rate and pauses the key; a `SPORADIC` or `SUSPECT` 429 delays only
@@ -31,6 +33,7 @@ __all__ = [
     "Refusal",
     "RefusalFacts",
     "classify_refusal",
+    "open_suspects",
     "peak_per_window",
 ]
 
@@ -83,6 +86,16 @@ def classify_refusal(facts: RefusalFacts) -> Refusal:
     if facts.suspects + 1 >= CLUSTER:
         return Refusal.LIMIT
     return Refusal.SUSPECT
+
+
+def open_suspects(suspects: int, open_: bool, level: float, peak: float) -> int:
+    """Edge 429s still counting toward a cluster: none once the suspicion closed, or once
+    the provider accepted clearly more in one window (`peak`) than the count it was opened
+    at (`level`): then those 429s were sporadic after all. The margin absorbs the jitter
+    between when a request is sent and when the provider counts it."""
+    if not open_ or peak > level * 1.05 + 1:
+        return 0
+    return suspects
 
 
 def peak_per_window(stamps: list[float] | tuple[float, ...], window: float) -> int:

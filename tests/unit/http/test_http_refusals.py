@@ -10,6 +10,7 @@ from parley.http.refusals import (
     Refusal,
     RefusalFacts,
     classify_refusal,
+    open_suspects,
     peak_per_window,
 )
 
@@ -62,3 +63,9 @@ def test_decayed_share_forgets_old_refusals() -> None:
     shares.add(10.0, sent=10.0)
     assert shares.share(10.0) < 0.01
     assert shares.sends(10.0) == pytest.approx(10.0, rel=0.02)
+
+
+def test_a_suspicion_counts_until_it_closes_or_the_provider_accepts_clearly_more() -> None:
+    assert open_suspects(2, True, level=10.0, peak=11.0) == 2  # within the jitter margin
+    assert open_suspects(2, True, level=10.0, peak=13.0) == 0  # disproved: it took more
+    assert open_suspects(2, False, level=10.0, peak=10.0) == 0  # closed
