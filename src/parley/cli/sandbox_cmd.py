@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from parley.sandbox.config import FaultConfig, SandboxConfig
+from parley.sandbox.config import FaultConfig, QuirkConfig, SandboxConfig
 from parley.sandbox.server import bind_socket, serve_forever
 
 __all__ = ["sandbox"]
@@ -23,14 +23,26 @@ def sandbox(
         str,
         typer.Option(
             help="Faults to inject, e.g. 'rate=20,retry_after=0,errors=0.2,latency=50,"
-            "truncate=0.05' (rate: max requests/s per token; errors/truncate: shares).",
+            "truncate=0.05,throttle=0.06' (rate: max requests/s per token; errors/truncate/"
+            "throttle: shares; throttle answers 429 whatever the rate, Retry-After "
+            "throttle_retry_after=1 seconds or =date).",
+        ),
+    ] = "",
+    quirks: Annotated[
+        str,
+        typer.Option(
+            help="Paging quirks, e.g. 'page_overlap=1,repeat_last_key' (a page starts with "
+            "the previous page's last N rows; the empty last page echoes the key it got).",
         ),
     ] = "",
 ) -> None:
     """Run a local Chorus API simulator with seeded sales calls."""
     try:
         fault_config = FaultConfig.parse(faults)
-        config = SandboxConfig(seed=seed, meetings=meetings, faults=fault_config)
+        quirk_config = QuirkConfig.parse(quirks)
+        config = SandboxConfig(
+            seed=seed, meetings=meetings, faults=fault_config, quirks=quirk_config
+        )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
     sock = bind_socket(host, port)

@@ -1,11 +1,19 @@
 """Adaptive per-key rate limiting: paced token bucket, slow start, settle under the real limit.
 
+Not every 429 is about the rate: each one is first classified (`refusals.classify_refusal`),
+then acted on. A sporadic one (fewer requests accepted in the window before it than the
+provider already accepted in one window, unless 429s became frequent relative to the key's
+baseline) changes nothing here: only the refused request waits, for its Retry-After, in the
+client's retry loop. One at the highest count seen opens a suspicion; `refusals.CLUSTER`
+of those in a few windows, or a 429 share well over the baseline, make a limit, and only a
+limit settles the rate and pauses the key as described below.
+
 Providers enforce limits we cannot see (often "R requests in any rolling second"), so the
 limiter learns them. Sends are paced one token at a time (no bursts: bursts trip rolling
 windows). While demand saturates the bucket (callers wait for tokens and at least half the
 rate was used over the last window) and no 429 came, the rate grows fast: slow start,
 x`slow_start_factor` per second, credited per success so a stalled process earns nothing.
-The first 429 counts the accepted requests sent in the window before the refused one was sent
+The first limit counts the accepted requests sent in the window before the refused one was sent
 (each task's grant time is remembered, so in-flight latency does not blur the count), sets
 the rate just under that
 (`settle_factor`), remembers a ceiling a little higher (`ceiling_factor`, never above a rate
@@ -26,6 +34,15 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from parley.http.refusals import (
+    Decayed,
+    Refusal,
+    RefusalFacts,
+    classify_refusal,
+    open_suspects,
+    peak_per_window,
+)
+
 __all__ = ["RateLimitState", "RateLimiter", "TokenBucketLimiter"]
 
 Clock = Callable[[], float]
@@ -33,6 +50,13 @@ Sleep = Callable[[float], Awaitable[None]]
 
 _EPSILON = 1e-9
 _MIN_UTILISATION = 0.5
+#: windows over which the provider's peak accepted count is remembered
+_PEAK_WINDOWS = 10
+#: windows a suspicion (an edge 429 that is not a cluster yet) stays open
+_SUSPICION_WINDOWS = 5
+#: windows the "recent" 429 share spans (time constant), and the long-run baseline
+_RECENT_WINDOWS = 2
+_BASELINE_WINDOWS = 30
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,15 @@ class _Bucket:
     succeeded: deque[float] = field(default_factory=deque)
     # (refused request's send time, rate refused): counted again once the pause is over.
     recount: tuple[float, float] | None = None
+    # Grant times and refused requests' send times over the last two windows.
+    granted: deque[float] = field(default_factory=deque)
+    refused: deque[float] = field(default_factory=deque)
+    recent: Decayed = field(default_factory=lambda: Decayed(_RECENT_WINDOWS))
+    baseline: Decayed = field(default_factory=lambda: Decayed(_BASELINE_WINDOWS))
+    # Edge 429s in the open suspicion, and when it closes.
+    suspects: int = 0
+    suspect_until: float = -math.inf
+    suspect_level: float = 0.0
 
 
 def _prune(stamps: deque[float], since: float) -> int:
@@ -164,6 +197,11 @@ class TokenBucketLimiter(RateLimiter):
             self._granted.set(now)
             bucket.sent.append(now)
             _prune(bucket.sent, now - self._window)
+            bucket.granted.append(now)
+            _prune(bucket.granted, now - 2 * self._window)
+            # The 429 shares run on time counted in windows.
+            bucket.recent.add(now / self._window, sent=1.0)
+            bucket.baseline.add(now / self._window, sent=1.0)
             # Waiting for tokens (not a pause) means demand exceeds the rate: worth growing. Unless
             # the wake came late: then a busy event loop, not the bucket, is what holds us back.
             bucket.starved = waited_for_tokens and not late
@@ -175,7 +213,7 @@ class TokenBucketLimiter(RateLimiter):
         sent_at = self._granted.get()
         # Stamped by send time (answers arrive out of order): kept sorted for the count.
         bisect.insort(bucket.succeeded, now if sent_at is None else min(sent_at, now))
-        _prune(bucket.succeeded, now - 2 * self._window)
+        _prune(bucket.succeeded, now - _PEAK_WINDOWS * self._window)
         settling = now < bucket.paused_until or now - bucket.limited_at < self._window
         if settling or not bucket.starved or not self._busy(bucket):
             return
@@ -193,14 +231,31 @@ class TokenBucketLimiter(RateLimiter):
             bucket.rate = max(bucket.rate, min(bucket.rate * (1 + self._recovery_step), ceiling))
 
     async def on_rate_limited(self, key: str, retry_after: float | None) -> None:
-        """Record a 429: settle the rate under the measured limit and pause the key."""
+        """Record a 429: classify it; a limit settles the rate under it and pauses the key."""
         bucket = self._bucket(key)
         now = self._clock()
         self._refill(bucket, now)
-        if now - bucket.limited_at >= self._window:
-            # Late 429s of requests sent before this decrease carry no new information.
-            sent_at = self._granted.get()
-            self._decrease(bucket, now, now if sent_at is None else min(sent_at, now))
+        granted = self._granted.get()
+        sent_at = now if granted is None else min(granted, now)
+        facts = self._facts(bucket, now, sent_at)
+        decision = classify_refusal(facts)
+        bisect.insort(bucket.refused, sent_at)
+        _prune(bucket.refused, now - 2 * self._window)
+        bucket.recent.add(now / self._window, refused=1.0)
+        if decision is Refusal.SPORADIC:
+            bucket.baseline.add(now / self._window, refused=1.0)
+            return  # only the refused request waits (the client's retry honours Retry-After)
+        if decision is Refusal.SUSPECT:
+            if facts.suspects == 0:
+                bucket.suspects, bucket.suspect_until = 0, now + _SUSPICION_WINDOWS * self._window
+                bucket.suspect_level = facts.at_most
+            bucket.suspects += 1
+            bucket.suspect_level = max(bucket.suspect_level, facts.at_most)
+            return
+        if decision is Refusal.LIMIT:
+            bucket.suspects, bucket.suspect_until = 0, -math.inf
+            self._decrease(bucket, now, sent_at)
+        # A limit, or a late 429 of the episode just acted on (it carries no new count): pause.
         pause = retry_after if retry_after is not None else self._default_pause
         if pause > 0 and now + pause > bucket.paused_until:
             bucket.paused_until = now + pause
@@ -251,6 +306,31 @@ class TokenBucketLimiter(RateLimiter):
         # Waiting for a token after a burst of demand is not saturation: the rate must also
         # have been mostly used over the last window (so slow start begins half a window in).
         return len(bucket.sent) >= _MIN_UTILISATION * bucket.rate * self._window
+
+    def _facts(self, bucket: _Bucket, now: float, sent_at: float) -> RefusalFacts:
+        since = sent_at - self._window
+        # Every request granted in the window before the refused one, less those refused: what
+        # the provider can at most have accepted (answers still in flight count as accepted).
+        granted = bisect.bisect_left(bucket.granted, sent_at) - bisect.bisect_right(
+            bucket.granted, since
+        )
+        refused = bisect.bisect_left(bucket.refused, sent_at) - bisect.bisect_right(
+            bucket.refused, since
+        )
+        accepted = self._accepted_before(bucket, sent_at) * self._window
+        window = self._window
+        peak = float(peak_per_window(list(bucket.succeeded), window))
+        return RefusalFacts(
+            stale=now - bucket.limited_at < window,
+            at_most=max(float(granted - refused), accepted),
+            peak=peak,
+            recent_share=bucket.recent.share(now / window),
+            recent_sent=bucket.recent.sends(now / window),
+            baseline=bucket.baseline.share(now / window),
+            suspects=open_suspects(
+                bucket.suspects, now < bucket.suspect_until, bucket.suspect_level, peak
+            ),
+        )
 
     def _accepted_before(self, bucket: _Bucket, refused_sent_at: float) -> float:
         # Accepted requests sent in the window before the refused one: the provider's count

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from parley.sandbox.config import FaultConfig
+from parley.sandbox.config import FaultConfig, QuirkConfig
 from parley.sandbox.meetings import MeetingPatch
 from parley.sandbox.payloads import deals_doc, engagement_row
 from parley.sandbox.responses import api_error, base_url
@@ -91,6 +91,7 @@ class AdminRoutes:
                 "users_shape": config.users_shape,
                 "last_page": config.last_page,
                 "faults": self.state.faults.config.to_dict(),
+                "quirks": self.state.quirks.to_dict(),
             }
         )
 
@@ -119,6 +120,19 @@ class AdminRoutes:
             return api_error(400, str(exc))
         self.state.set_faults(faults)
         return JSONResponse(faults.to_dict())
+
+    async def get_quirks(self, request: Request) -> Response:
+        """The paging quirks in force."""
+        return JSONResponse(self.state.quirks.to_dict())
+
+    async def put_quirks(self, request: Request) -> Response:
+        """Replace the paging quirks (absent fields take their defaults)."""
+        try:
+            quirks = QuirkConfig.from_mapping(await _json_object(request))
+        except ValueError as exc:
+            return api_error(400, str(exc))
+        self.state.set_quirks(quirks)
+        return JSONResponse(quirks.to_dict())
 
     async def add_token(self, request: Request) -> Response:
         """Accept a new token, acting as `user_id` (default: the admin user)."""
@@ -189,6 +203,8 @@ def admin_routes(state: SandboxState) -> list[BaseRoute]:
         Route(f"{p}/stats/reset", admin.reset_stats, methods=["POST"]),
         Route(f"{p}/faults", admin.get_faults, methods=["GET"]),
         Route(f"{p}/faults", admin.put_faults, methods=["PUT"]),
+        Route(f"{p}/quirks", admin.get_quirks, methods=["GET"]),
+        Route(f"{p}/quirks", admin.put_quirks, methods=["PUT"]),
         Route(f"{p}/tokens", admin.add_token, methods=["POST"]),
         Route(f"{p}/tokens/{{token}}", admin.revoke_token, methods=["DELETE"]),
         Route(f"{p}/meetings", admin.add_meetings, methods=["POST"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -93,6 +94,10 @@ class ChorusRoutes:
         except ParamError as exc:
             return api_error(400, exc.detail, exc.parameter)
         page = self._page(query)
+        overlap = self.state.quirks.page_overlap
+        if overlap and page and query.after is not None and query.engagement_ids is None:
+            # Quirk: this page starts with the last rows of the previous one.
+            page = [*self._before(query, overlap), *page][:PAGE_SIZE]
         body: JSON
         if page:
             last = page[-1]
@@ -106,12 +111,28 @@ class ChorusRoutes:
         return JSONResponse(body)
 
     def _last_page_key(self, sent: str | None) -> JSON:
-        mode = self.state.config.last_page
+        mode = "echo" if self.state.quirks.repeat_last_key else self.state.config.last_page
         if mode == "null":
             return {"continuation_key": None}
         if mode == "echo" and sent:
             return {"continuation_key": sent}
         return {}
+
+    def _before(self, query: EngagementQuery, count: int) -> list[Meeting]:
+        """The last `count` matching meetings at or before the key (the previous page's end)."""
+        store, org, after = self.state.store, self.state.org, query.after
+        assert after is not None
+        tail: deque[Meeting] = deque(maxlen=count)
+        newest = store.newest_first(
+            max_start=None if query.max_date is None else math.floor(query.max_date),
+            min_start=None if query.min_date is None else math.ceil(query.min_date),
+        )
+        for meeting in newest:
+            if (meeting.start, meeting.id) < after:
+                break
+            if query.matches(meeting, org):
+                tail.append(meeting)
+        return list(tail)
 
     def _page(self, query: EngagementQuery) -> list[Meeting]:
         store, org = self.state.store, self.state.org

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Literal
 
-__all__ = ["FaultConfig", "SandboxConfig", "UsersShape", "default_token", "today_anchor"]
+__all__ = [
+    "FaultConfig",
+    "QuirkConfig",
+    "SandboxConfig",
+    "UsersShape",
+    "default_token",
+    "today_anchor",
+]
 
 UsersShape = Literal["array", "wrapped", "jsonapi"]
 LastPage = Literal["empty", "echo", "null"]
@@ -25,7 +32,11 @@ _FAULT_ALIASES = {
     "error": "error_rate",
     "latency": "latency_ms",
     "truncate": "truncate_rate",
+    "throttle": "throttle_rate",
 }
+_QUIRK_ALIASES = {"overlap": "page_overlap", "echo_last_key": "repeat_last_key"}
+#: most rows a page may repeat (a page holds 100, and must bring at least one new row)
+MAX_OVERLAP = 99
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -70,10 +81,20 @@ class FaultConfig:
     rate_limit_retry_after: bool = True
     latency_ms: float = 0.0
     truncate_rate: float = 0.0
+    #: share of Chorus API requests answered 429 whatever the rate (a gateway's noise)
+    throttle_rate: float = 0.0
+    #: Retry-After of those 429s: delta-seconds ("1"), or "date" (an HTTP-date 1-2 s ahead)
+    throttle_retry_after: str = "1"
 
     def __post_init__(self) -> None:
         _as_rate("error_rate", self.error_rate)
         _as_rate("truncate_rate", self.truncate_rate)
+        _as_rate("throttle_rate", self.throttle_rate)
+        after = self.throttle_retry_after
+        if after != "date" and not (after.isdigit() and len(after) <= 4):
+            raise ValueError(
+                f"throttle_retry_after: expected whole seconds or 'date', got {after!r}"
+            )
         if self.latency_ms < 0:
             raise ValueError("latency_ms: must not be negative")
         if self.rate_limit_rps is not None and self.rate_limit_rps < 1:
@@ -111,6 +132,8 @@ class FaultConfig:
 
 
 def _coerce_fault(key: str, value: object) -> object:
+    if key == "throttle_retry_after":
+        return str(value).strip().lower()
     if key == "rate_limit_retry_after":
         return _as_bool(key, value)
     if key == "rate_limit_rps":
@@ -124,6 +147,54 @@ def _coerce_fault(key: str, value: object) -> object:
         return float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"{key}: expected a number, got {value!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class QuirkConfig:
+    """Paging behaviours of some Chorus deployments (not faults: every answer is a 200)."""
+
+    #: page N+1 starts with the last N rows of page N
+    page_overlap: int = 0
+    #: the empty last page repeats the continuation key it was asked with
+    repeat_last_key: bool = False
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.page_overlap <= MAX_OVERLAP:
+            raise ValueError(f"page_overlap: expected 0 to {MAX_OVERLAP} rows")
+
+    @classmethod
+    def parse(cls, spec: str) -> QuirkConfig:
+        """Build from `page_overlap=1,repeat_last_key` (a bare name switches a flag on)."""
+        values: dict[str, str] = {}
+        for part in spec.split(","):
+            part = part.strip()
+            if part:
+                key, sep, value = part.partition("=")
+                values[key.strip()] = value.strip() if sep else "true"
+        return cls.from_mapping(values)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, object]) -> QuirkConfig:
+        """Build from field names (or their aliases); absent fields keep defaults."""
+        kwargs: dict[str, object] = {}
+        for raw_key, value in values.items():
+            key = _QUIRK_ALIASES.get(raw_key, raw_key)
+            if key == "repeat_last_key":
+                kwargs[key] = _as_bool(key, value)
+            elif key == "page_overlap":
+                if isinstance(value, bool):
+                    raise ValueError(f"{key}: expected a number of rows, got {value!r}")
+                try:
+                    kwargs[key] = int(str(value))
+                except ValueError:
+                    raise ValueError(f"{key}: expected a number of rows, got {value!r}") from None
+            else:
+                raise ValueError(f"unknown quirk {raw_key!r}")
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, object]:
+        """The fields as a JSON-ready mapping."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +212,7 @@ class SandboxConfig:
     last_page: LastPage = "empty"
     media_ttl_s: int = 300
     faults: FaultConfig = field(default_factory=FaultConfig)
+    quirks: QuirkConfig = field(default_factory=QuirkConfig)
 
     def __post_init__(self) -> None:
         if not self.tokens:

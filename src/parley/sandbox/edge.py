@@ -1,6 +1,7 @@
 """The Chorus edge: auth and injected faults in front of the Chorus API paths.
 
-Order per request: latency, auth (401), hidden rate limit (429), injected 5xx, then the
+Order per request: latency, auth (401), a gateway's noise 429 (whatever the rate; such a
+request never reaches the rate limit), hidden rate limit (429), injected 5xx, then the
 route; a 200 body may be truncated on the way out. Admin and media paths skip all of it.
 """
 
@@ -74,6 +75,14 @@ class ChorusEdgeMiddleware:
             await _error(send, 401, error_doc(401, "Unauthorized", detail, code="ZI0001"), [])
             return
         state.stats.request(token, scope["path"])
+
+        if faults.throttled():
+            state.stats.rate_limited(token, throttled=True)
+            state.stats.status(429)
+            extra = [(b"retry-after", faults.throttle_retry_after().encode())]
+            doc = error_doc(429, "Too Many Requests", "Rate limit exceeded.")
+            await _error(send, 429, doc, extra)
+            return
 
         if not faults.admit(token):
             state.stats.rate_limited(token)

@@ -1,7 +1,9 @@
-"""Fault injection for the Chorus paths: hidden rate limit, 5xx, latency, truncation."""
+"""Fault injection for the Chorus paths: hidden rate limit, noise 429s, 5xx, latency, truncation."""
 
 from __future__ import annotations
 
+import email.utils
+import math
 import random
 import threading
 import time
@@ -67,6 +69,23 @@ class FaultInjector:
     def admit(self, token: str) -> bool:
         """False when the token is over the hidden rate limit (answer 429)."""
         return self.limiter.admit(token, self.config.rate_limit_rps)
+
+    def throttled(self) -> bool:
+        """Whether a gateway in front refuses this request (429) whatever the rate."""
+        rate = self.config.throttle_rate
+        if rate <= 0:
+            return False
+        with self._lock:
+            return self._rng.random() < rate
+
+    def throttle_retry_after(self, now: float | None = None) -> str:
+        """The Retry-After of a noise 429: delta-seconds, or an HTTP-date 1-2 s ahead."""
+        value = self.config.throttle_retry_after
+        if value != "date":
+            return value
+        moment = time.time() if now is None else now
+        # HTTP-dates have whole seconds: round up, so the wait is never under one second.
+        return email.utils.formatdate(math.ceil(moment) + 1, usegmt=True)
 
     def error_status(self) -> int | None:
         """A 5xx status to inject, or None."""

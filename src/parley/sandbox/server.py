@@ -12,7 +12,7 @@ from typing import Any, Self
 import uvicorn
 
 from parley.sandbox.app import build_app
-from parley.sandbox.config import FaultConfig, SandboxConfig
+from parley.sandbox.config import FaultConfig, QuirkConfig, SandboxConfig
 from parley.sandbox.state import SandboxState
 
 __all__ = ["SandboxServer", "bind_socket", "serve_forever"]
@@ -143,6 +143,10 @@ class SandboxServer:
     def set_faults(self, faults: FaultConfig | str) -> None:
         """Switch faults at runtime (a FaultConfig or a `FaultConfig.parse` string)."""
         self.state.set_faults(FaultConfig.parse(faults) if isinstance(faults, str) else faults)
+
+    def set_quirks(self, quirks: QuirkConfig | str) -> None:
+        """Switch paging quirks at runtime (a QuirkConfig or a `QuirkConfig.parse` string)."""
+        self.state.set_quirks(QuirkConfig.parse(quirks) if isinstance(quirks, str) else quirks)
 
     def stats(self) -> dict[str, object]:
         """The `/_sandbox/stats` counters."""

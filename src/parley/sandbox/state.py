@@ -6,7 +6,7 @@ import hashlib
 import hmac
 
 from parley.sandbox.auth import TokenRegistry
-from parley.sandbox.config import FaultConfig, SandboxConfig
+from parley.sandbox.config import FaultConfig, QuirkConfig, SandboxConfig
 from parley.sandbox.faults import FaultInjector
 from parley.sandbox.org import Org, build_org
 from parley.sandbox.stats import RequestStats
@@ -41,12 +41,17 @@ class SandboxState:
         self.store = MeetingStore(config, self.org)
         self.tokens = TokenRegistry(dict.fromkeys(config.tokens, self.org.admin.id))
         self.faults = FaultInjector(config.faults, config.seed)
+        self.quirks: QuirkConfig = config.quirks
         self.stats = RequestStats()
         self.signer = MediaSigner(config.seed, config.media_ttl_s)
 
     def set_faults(self, faults: FaultConfig) -> None:
         """Switch faults at runtime."""
         self.faults.config = faults
+
+    def set_quirks(self, quirks: QuirkConfig) -> None:
+        """Switch paging quirks at runtime."""
+        self.quirks = quirks
 
     def stats_snapshot(self) -> dict[str, object]:
         """Counters with each token's peak rate."""

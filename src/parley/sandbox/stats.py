@@ -32,6 +32,7 @@ class RequestStats:
         self._total = 0
         self._unauthorized = 0
         self._rate_limited = 0
+        self._throttled = 0
         self._errors = 0
         self._truncated = 0
         self._statuses: Counter[int] = Counter()
@@ -58,10 +59,11 @@ class RequestStats:
             entry.recent.append(now)
             entry.received_peak = max(entry.received_peak, len(entry.recent))
 
-    def rate_limited(self, token: str) -> None:
+    def rate_limited(self, token: str, *, throttled: bool = False) -> None:
         """Count a 429."""
         with self._lock:
             self._rate_limited += 1
+            self._throttled += throttled
             self._tokens[token].rate_limited += 1
 
     def error_injected(self, token: str) -> None:
@@ -92,6 +94,7 @@ class RequestStats:
                 "total_requests": self._total,
                 "unauthorized": self._unauthorized,
                 "rate_limited": self._rate_limited,
+                "throttled": self._throttled,
                 "errors_injected": self._errors,
                 "truncated": self._truncated,
                 "statuses": {str(k): v for k, v in sorted(self._statuses.items())},

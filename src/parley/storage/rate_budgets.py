@@ -12,6 +12,14 @@ on any number of machines therefore share one budget per key. Times are the data
 Within a process, one waiter per key at a time holds a reservation (FIFO asyncio lock), so
 at most one slot per process is handed out ahead of time and a 429 takes effect at once for
 everything queued behind it.
+
+A 429 is classified first, by the same rule as the in-memory limiter
+(`parley.http.refusals.classify_refusal`), then acted on: the row is read (locked), the facts
+are estimated from its one-window buckets (sends, refusals, the peak accepted in a completed
+bucket lately, the open suspicion, the long-run share of sporadic 429s) and only a `LIMIT`
+settles the rate and pauses the key for everyone. A sporadic 429 is counted and nothing
+else: the refused request waits its Retry-After in the client. The estimates are coarser
+than the in-memory limiter's per-request counts (buckets, not exact windows).
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from parley.errors import ParleyError
 from parley.http import RateLimiter, RateLimitState
+from parley.http.refusals import Refusal, RefusalFacts, classify_refusal, open_suspects
 
 __all__ = ["PostgresRateLimiter"]
 
@@ -46,7 +56,18 @@ _FLOAT_PARAMS = (
     "recovery",
     "probe",
     "pause",
+    "horizon",
+    "baseline",
+    "suspicion",
+    "level",
+    "restart",
 )
+
+#: windows a completed bucket's accepted count stays the peak, a suspicion stays open, and
+#: the sporadic-429 share averages over (the in-memory limiter's `_PEAK_WINDOWS` and co.)
+_PEAK_WINDOWS = 10
+_SUSPICION_WINDOWS = 5
+_BASELINE_WINDOWS = 30
 
 
 def _sql(statement: str) -> TextClause:
@@ -86,11 +107,15 @@ _ACQUIRE = _sql(
     f"""
     WITH cur AS (
         SELECT key, rate, ceiling, threshold, next_at, paused_until, limited_at,
-               window_start, window_sends, previous_sends, {_NOW} AS now
+               window_start, window_sends, previous_sends, window_refused, previous_refused,
+               peak, peak_at, {_NOW} AS now
           FROM rate_budgets WHERE key = :key FOR UPDATE
     ), plan AS (
         SELECT key, now, greatest(next_at, paused_until, now) AS slot,
-               window_start, window_sends, previous_sends,
+               window_start, window_sends, previous_sends, window_refused, previous_refused,
+               peak, peak_at,
+               -- The bucket that is closing: what the provider accepted in one window.
+               window_sends - window_refused AS completed,
                least(:max_rate, CASE
                    -- Waiting behind another send, not paused, not just limited, budget in use:
                    -- demand saturates the budget, so it may grow.
@@ -109,6 +134,23 @@ _ACQUIRE = _sql(
     UPDATE rate_budgets AS b SET
         rate = plan.rate,
         next_at = plan.slot + 1 / plan.rate,
+        peak = CASE
+            WHEN plan.slot - plan.window_start >= :window
+                 AND (plan.now - plan.peak_at > :horizon OR plan.completed >= plan.peak)
+            THEN plan.completed ELSE plan.peak END,
+        peak_at = CASE
+            WHEN plan.slot - plan.window_start >= :window
+                 AND (plan.now - plan.peak_at > :horizon OR plan.completed >= plan.peak)
+            THEN plan.now ELSE plan.peak_at END,
+        previous_refused = CASE
+            WHEN plan.slot - plan.window_start >= 2 * :window THEN 0
+            WHEN plan.slot - plan.window_start >= :window THEN plan.window_refused
+            ELSE plan.previous_refused END,
+        window_refused = CASE
+            WHEN plan.slot - plan.window_start >= :window THEN 0
+            ELSE plan.window_refused END,
+        -- Each send dilutes the share of sporadic 429s (an average over ~30 windows of sends).
+        noise = b.noise * (1 - 1 / greatest(1, :baseline * plan.rate * :window)),
         window_start = CASE
             WHEN plan.slot - plan.window_start >= 2 * :window THEN plan.slot
             WHEN plan.slot - plan.window_start >= :window THEN plan.window_start + :window
@@ -159,9 +201,49 @@ _RATE_LIMITED = _sql(
                           least(t.fast_until, t.ceiling)) ELSE b.threshold END,
         limited_at = CASE WHEN t.fresh THEN t.now ELSE b.limited_at END,
         paused_until = greatest(b.paused_until, t.now + :pause),
+        window_refused = b.window_refused + 1,
+        suspects = CASE WHEN t.fresh THEN 0 ELSE b.suspects END,
         updated_at = now()
       FROM target AS t WHERE b.key = t.key
     RETURNING t.now, b.rate, b.next_at, b.paused_until
+    """  # noqa: S608
+)
+
+
+_FACTS = _sql(
+    f"""
+    SELECT rate, limited_at, next_at, window_start, window_sends, previous_sends,
+           window_refused, previous_refused, peak, peak_at, suspects, suspect_until,
+           suspect_level, noise,
+           {_NOW} AS now
+      FROM rate_budgets WHERE key = :key FOR UPDATE
+    """  # noqa: S608
+)
+
+# A sporadic 429: counted, and one more sporadic one in the long-run share.
+_SPORADIC = _sql(
+    f"""
+    UPDATE rate_budgets SET
+        window_refused = window_refused + 1,
+        noise = noise + 1 / greatest(1, :baseline * rate * :window),
+        updated_at = now()
+     WHERE key = :key
+    RETURNING {_NOW} AS now, rate, next_at, paused_until
+    """  # noqa: S608
+)
+
+# A 429 at the edge that is not a cluster yet: counted into the open (or a new) suspicion.
+_SUSPECT = _sql(
+    f"""
+    UPDATE rate_budgets SET
+        window_refused = window_refused + 1,
+        suspects = CASE WHEN :restart > 0 THEN 1 ELSE suspects + 1 END,
+        suspect_until = CASE WHEN :restart > 0 THEN {_NOW} + :suspicion ELSE suspect_until END,
+        suspect_level = CASE WHEN :restart > 0 THEN :level
+                             ELSE greatest(suspect_level, :level) END,
+        updated_at = now()
+     WHERE key = :key
+    RETURNING {_NOW} AS now, rate, next_at, paused_until
     """  # noqa: S608
 )
 
@@ -226,8 +308,13 @@ class PostgresRateLimiter(RateLimiter):
             "step": recovery_step,
             "recovery": recovery_interval,
             "probe": probe_interval,
+            "horizon": _PEAK_WINDOWS * window,
+            "baseline": float(_BASELINE_WINDOWS),
+            "suspicion": _SUSPICION_WINDOWS * window,
         }
         self._keys: dict[str, _Local] = {}
+        # The calling task's last slot (database time): a 429 maps to its own send.
+        self._granted: ContextVar[float | None] = ContextVar(f"slot_{id(self)}", default=None)
 
     async def acquire(self, key: str) -> None:
         """Take the key's next shared send slot and wait for it (FIFO within this process)."""
@@ -238,6 +325,7 @@ class PostgresRateLimiter(RateLimiter):
             local.lock, local.lock_loop = asyncio.Lock(), loop
         async with local.lock:
             row = await self._execute(local, _ACQUIRE, key)
+            self._granted.set(row["slot"])
             wait = row["slot"] - row["now"]
             if wait > 0:
                 await self._sleep(wait)
@@ -246,10 +334,47 @@ class PostgresRateLimiter(RateLimiter):
         """Nothing to record: growth is credited at acquire time, in the same statement."""
 
     async def on_rate_limited(self, key: str, retry_after: float | None) -> None:
-        """Record a 429 for every process: settle under the measured limit and pause the key."""
+        """Record a 429 for every process: classify it; a limit settles the rate and pauses."""
         pause = retry_after if retry_after is not None else self._default_pause
         local = self._local(key)
-        await self._execute(local, _RATE_LIMITED, key, pause=max(0.0, pause))
+        params = {"key": key, **self._params, "pause": max(0.0, pause)}
+        async with self._engine.begin() as connection:
+            facts = (await connection.execute(_FACTS, params)).mappings().one_or_none()
+            if facts is None:  # the key's first use by any process
+                await connection.execute(_CREATE, {"key": key, "rate": self._initial_rate})
+                facts = (await connection.execute(_FACTS, params)).mappings().one()
+            known = self._facts(facts)
+            decision = classify_refusal(known)
+            statement = {Refusal.SPORADIC: _SPORADIC, Refusal.SUSPECT: _SUSPECT}.get(
+                decision, _RATE_LIMITED
+            )
+            params["level"] = known.at_most
+            params["restart"] = 1.0 if known.suspects == 0 else 0.0
+            row = (await connection.execute(statement, params)).mappings().one()
+        self._remember(local, row)
+
+    def _facts(self, row: Any) -> RefusalFacts:
+        window, now = self._window, row["now"]
+        weight = min(1.0, max(0.0, 1.0 - (now - row["window_start"]) / window))
+        sent = row["previous_sends"] * weight + row["window_sends"]
+        refused = row["previous_refused"] * weight + row["window_refused"]
+        # Slots handed out after the refused request's own were sent after it: not before it.
+        slot = self._granted.get()
+        after = 0.0 if slot is None else max(0.0, (row["next_at"] - slot) * row["rate"] - 1.0)
+        fresh_peak = now - row["peak_at"] <= self._params["horizon"]
+        peak = float(row["peak"]) if fresh_peak else 0.0
+        suspects = int(row["suspects"])
+        return RefusalFacts(
+            stale=now - row["limited_at"] < window,
+            at_most=max(0.0, sent - refused - after - 1.0),
+            peak=peak,
+            recent_share=refused / sent if sent > 0 else 0.0,
+            recent_sent=sent,
+            baseline=float(row["noise"]),
+            suspects=open_suspects(
+                suspects, now < row["suspect_until"], float(row["suspect_level"]), peak
+            ),
+        )
 
     def state(self, key: str) -> RateLimitState:
         """The key's budget as this process last saw it (for RateLimit-* headers)."""
@@ -283,8 +408,12 @@ class PostgresRateLimiter(RateLimiter):
             if row is None:  # the key's first use by any process (or its row was cleared)
                 await connection.execute(_CREATE, {"key": key, "rate": self._initial_rate})
                 row = (await connection.execute(statement, params)).mappings().one()
+        self._remember(local, row)
+        return row
+
+    @staticmethod
+    def _remember(local: _Local, row: Any) -> None:
         offset = time.monotonic() - row["now"]
         local.rate = row["rate"]
         local.next_at = row["next_at"] + offset
         local.paused_until = row["paused_until"] + offset
-        return row

@@ -33,6 +33,18 @@ class RateBudget(Base):
     window_start: Mapped[float] = mapped_column(Float)
     window_sends: Mapped[int] = mapped_column(Integer)
     previous_sends: Mapped[int] = mapped_column(Integer)
+    #: 429s in the same two buckets (by arrival), to tell sporadic 429s from a limit
+    window_refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    previous_refused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: Most requests accepted in one completed bucket lately, and when it was reached.
+    peak: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    peak_at: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    #: Edge 429s in the open suspicion, when it closes, and the count it was opened at.
+    suspects: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    suspect_until: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    suspect_level: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    #: Long-run share of sporadic 429s per send (an average over ~30 windows of sends).
+    noise: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

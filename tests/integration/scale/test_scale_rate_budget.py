@@ -10,6 +10,7 @@ import time
 import pytest
 from scale_support import HERE, python_process, token_stats
 
+from parley.http.refusals import CLUSTER
 from parley.sandbox import FaultConfig, SandboxConfig, SandboxServer
 from parley.storage import Database
 from parley.storage.rate_budgets import PostgresRateLimiter
@@ -65,7 +66,8 @@ async def test_a_429_seen_by_one_process_pauses_and_slows_the_others(
             await second.acquire("acct")
         before = second.rate("acct")
 
-        await first.on_rate_limited("acct", 1.0)
+        for _ in range(CLUSTER):  # a limit: 429s clustering at the highest count
+            await first.on_rate_limited("acct", 1.0)
         started = time.monotonic()
         await second.acquire("acct")
         waited = time.monotonic() - started
@@ -85,3 +87,38 @@ async def test_the_shared_rate_grows_under_demand_up_to_the_cap(scale_database_u
     assert limiter.rate("acct") == 25.0
     # Faster than the starting rate alone (60 sends at 10/s take 5.9 s), never above the cap.
     assert (60 - 1) / 25.0 <= elapsed < (60 - 1) / 10.0
+
+
+async def test_a_429_below_a_count_already_accepted_neither_slows_nor_pauses(
+    scale_database_url: str,
+) -> None:
+    async with Database(scale_database_url) as database:
+        limiter = PostgresRateLimiter(database.engine, 20.0)
+        for _ in range(50):  # 2.5 s at 20/s: completed buckets of ~20 accepted sends
+            await limiter.acquire("acct")
+        await asyncio.sleep(0.5)  # half the window empties: this 429 is not about the rate
+        await limiter.acquire("acct")
+        before = limiter.rate("acct")
+
+        await limiter.on_rate_limited("acct", 1.0)
+        started = time.monotonic()
+        await limiter.acquire("acct")
+        waited = time.monotonic() - started
+
+    assert limiter.rate("acct") == before
+    assert waited < 0.5
+
+
+async def test_sporadic_429s_while_sending_at_the_rate_keep_it(scale_database_url: str) -> None:
+    async with Database(scale_database_url) as database:
+        limiter = PostgresRateLimiter(database.engine, 20.0, max_rate=20.0)
+        for _ in range(40):
+            await limiter.acquire("acct")
+        # Then one 429 in every 16 sends (6 %), for three more seconds: four of them, enough
+        # for a cluster if they were taken for a limit.
+        for sent in range(64):
+            await limiter.acquire("acct")
+            if sent % 16 == 15:
+                await limiter.on_rate_limited("acct", 1.0)
+
+    assert limiter.rate("acct") == 20.0

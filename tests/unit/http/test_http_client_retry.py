@@ -139,14 +139,32 @@ async def test_5xx_is_neither_success_nor_rate_limit_for_the_limiter(
 
 async def test_limiter_pause_holds_the_retry_back(make_client, scripted, clock) -> None:
     limiter = TokenBucketLimiter(100.0, clock=clock, sleep=clock.sleep)
-    handler = scripted(httpx.Response(429), httpx.Response(200))
+    # Three 429s in a row: a limit (refusals clustering), so the limiter pauses the key.
+    handler = scripted(*[httpx.Response(429)] * 3, httpx.Response(200))
     client = make_client(handler, limiter=limiter, policy=RetryPolicy(base_delay=0.1, jitter=0))
     started = clock.now
 
     await client.request("GET", "/v3/engagements")
 
-    # The client's own backoff is 0.1 s, but the key is paused for the limiter's default 0.5 s.
-    assert clock.now - started == pytest.approx(0.5)
+    # Backoffs 0.1 and 0.2 s; after the third 429 the client's own 0.4 s is held back to the
+    # limiter's default pause of 0.5 s.
+    assert clock.now - started == pytest.approx(0.1 + 0.2 + 0.5)
+
+
+async def test_a_lone_429_delays_only_its_own_retry_by_retry_after(
+    make_client, scripted, clock
+) -> None:
+    limiter = TokenBucketLimiter(100.0, clock=clock, sleep=clock.sleep)
+    handler = scripted(httpx.Response(429, headers={"Retry-After": "1"}), httpx.Response(200))
+    client = make_client(handler, limiter=limiter)
+    started = clock.now
+
+    await client.request("GET", "/v3/engagements")
+
+    assert clock.now - started == pytest.approx(1.0)
+    assert clock.sleeps == [1.0]
+    assert limiter.rate("account-1") == 100.0
+    assert limiter.state("account-1").remaining > 0
 
 
 async def test_retry_is_logged_with_method_path_and_status_only(

@@ -8,6 +8,7 @@ import itertools
 import pytest
 
 from parley.http.ratelimit import RateLimitState, TokenBucketLimiter
+from parley.http.refusals import CLUSTER
 
 KEY = "account-1"
 
@@ -22,6 +23,14 @@ async def saturate(limiter: TokenBucketLimiter, clock, seconds: float) -> None:
     while clock.now < until:
         await limiter.acquire(KEY)
         await limiter.on_success(KEY)
+
+
+async def refuse(
+    limiter: TokenBucketLimiter, retry_after: float | None = None, *, key: str = KEY
+) -> None:
+    """A real limit: 429s clustering at the highest count the provider accepted."""
+    for _ in range(CLUSTER):
+        await limiter.on_rate_limited(key, retry_after)
 
 
 async def succeed_evenly(limiter: TokenBucketLimiter, clock, count: int) -> None:
@@ -106,7 +115,7 @@ async def test_429_settles_just_under_the_successes_of_the_last_second(clock) ->
     limiter = make_limiter(clock, rate=30.0)
     await succeed_evenly(limiter, clock, 20)
 
-    await limiter.on_rate_limited(KEY, 1.0)
+    await refuse(limiter, 1.0)
 
     assert limiter.rate(KEY) == pytest.approx(20 * 0.95)
 
@@ -114,7 +123,7 @@ async def test_429_settles_just_under_the_successes_of_the_last_second(clock) ->
 async def test_429_pauses_the_key_for_retry_after(clock) -> None:
     limiter = make_limiter(clock)
     await limiter.acquire(KEY)
-    await limiter.on_rate_limited(KEY, 2.0)
+    await refuse(limiter, 2.0)
     started = clock.now
 
     await limiter.acquire(KEY)
@@ -125,7 +134,7 @@ async def test_429_pauses_the_key_for_retry_after(clock) -> None:
 async def test_429_without_retry_after_pauses_for_the_default(clock) -> None:
     limiter = make_limiter(clock, default_pause=0.25)
     await limiter.acquire(KEY)
-    await limiter.on_rate_limited(KEY, None)
+    await refuse(limiter, None)
     started = clock.now
 
     await limiter.acquire(KEY)
@@ -137,7 +146,7 @@ async def test_429_with_no_successes_to_measure_halves_the_rate(clock) -> None:
     limiter = make_limiter(clock, rate=10.0)
     await limiter.acquire(KEY)
 
-    await limiter.on_rate_limited(KEY, 0.0)
+    await refuse(limiter, 0.0)
 
     assert limiter.rate(KEY) == 5.0
 
@@ -145,17 +154,17 @@ async def test_429_with_no_successes_to_measure_halves_the_rate(clock) -> None:
 async def test_late_429s_in_the_same_window_do_not_cut_again(clock) -> None:
     limiter = make_limiter(clock, rate=30.0)
     await succeed_evenly(limiter, clock, 20)
-    await limiter.on_rate_limited(KEY, 1.0)
+    await refuse(limiter, 1.0)
     clock.now += 0.05
 
-    await limiter.on_rate_limited(KEY, 1.0)
+    await refuse(limiter, 1.0)
 
     assert limiter.rate(KEY) == pytest.approx(20 * 0.95)
 
 
 async def test_rate_never_drops_below_min_rate(clock) -> None:
     limiter = make_limiter(clock, rate=1.0, min_rate=0.8)
-    await limiter.on_rate_limited(KEY, 0.0)
+    await refuse(limiter, 0.0)
 
     assert limiter.rate(KEY) == 0.8
 
@@ -164,7 +173,7 @@ async def test_after_429_the_rate_recovers_two_percent_per_interval(clock) -> No
     # Settle well under the ceiling so two steps fit below it.
     limiter = make_limiter(clock, rate=30.0, settle_factor=0.9)
     await succeed_evenly(limiter, clock, 20)
-    await limiter.on_rate_limited(KEY, 0.0)
+    await refuse(limiter, 0.0)
     settled = limiter.rate(KEY)
 
     await saturate(limiter, clock, seconds=4.5)
@@ -175,7 +184,7 @@ async def test_after_429_the_rate_recovers_two_percent_per_interval(clock) -> No
 async def test_recovery_stops_at_the_ceiling_under_the_refused_rate(clock) -> None:
     limiter = make_limiter(clock, rate=30.0)
     await succeed_evenly(limiter, clock, 20)
-    await limiter.on_rate_limited(KEY, 0.0)
+    await refuse(limiter, 0.0)
 
     await saturate(limiter, clock, seconds=25.0)
 
@@ -185,7 +194,7 @@ async def test_recovery_stops_at_the_ceiling_under_the_refused_rate(clock) -> No
 async def test_a_long_quiet_stretch_lifts_the_ceiling_to_probe_again(clock) -> None:
     limiter = make_limiter(clock, rate=30.0, probe_interval=10.0)
     await succeed_evenly(limiter, clock, 20)
-    await limiter.on_rate_limited(KEY, 0.0)
+    await refuse(limiter, 0.0)
 
     await saturate(limiter, clock, seconds=35.0)
 
@@ -195,7 +204,7 @@ async def test_a_long_quiet_stretch_lifts_the_ceiling_to_probe_again(clock) -> N
 async def test_keys_are_limited_independently(clock) -> None:
     limiter = make_limiter(clock)
     await limiter.acquire("a")
-    await limiter.on_rate_limited("a", 5.0)
+    await refuse(limiter, key="a", retry_after=5.0)
 
     await limiter.acquire("b")
 
@@ -221,7 +230,7 @@ async def test_state_counts_requests_sent_in_the_current_window(clock) -> None:
 async def test_state_during_a_pause_has_nothing_remaining(clock) -> None:
     limiter = make_limiter(clock)
     await limiter.acquire(KEY)
-    await limiter.on_rate_limited(KEY, 3.0)
+    await refuse(limiter, 3.0)
 
     state = limiter.state(KEY)
 
@@ -284,7 +293,7 @@ async def test_answers_that_arrive_after_the_429_still_count_toward_the_measured
         answered.set()
     await asyncio.sleep(0)
     await limiter.acquire(KEY)
-    await limiter.on_rate_limited(KEY, 1.0)
+    await refuse(limiter, 1.0)
     early = limiter.rate(KEY)
     for answered in answers[16:]:  # the other 4 accepted answers arrive during the pause
         answered.set()
@@ -293,4 +302,30 @@ async def test_answers_that_arrive_after_the_429_still_count_toward_the_measured
     await limiter.acquire(KEY)  # the pause is over: the count is taken again
 
     assert early < 20 * 0.9
+    assert limiter.rate(KEY) == pytest.approx(20 * 0.95)
+
+
+async def test_a_429_below_a_count_the_provider_already_accepted_changes_nothing(clock) -> None:
+    limiter = make_limiter(clock, rate=30.0)
+    await succeed_evenly(limiter, clock, 20)  # the provider took 20 in one second
+    clock.now += 0.5  # half of them left the window: a refusal now is not about the rate
+    await limiter.acquire(KEY)
+    started = clock.now
+
+    await limiter.on_rate_limited(KEY, 1.0)
+    await limiter.acquire(KEY)
+
+    assert limiter.rate(KEY) == 30.0
+    assert clock.now - started == pytest.approx(1 / 30)  # the key is not paused
+
+
+async def test_one_429_at_the_highest_count_is_only_a_suspicion(clock) -> None:
+    limiter = make_limiter(clock, rate=30.0)
+    await succeed_evenly(limiter, clock, 20)
+
+    for _ in range(CLUSTER - 1):
+        await limiter.on_rate_limited(KEY, 1.0)
+
+    assert limiter.rate(KEY) == 30.0
+    await limiter.on_rate_limited(KEY, 1.0)  # the cluster: a limit
     assert limiter.rate(KEY) == pytest.approx(20 * 0.95)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sized
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
@@ -25,7 +25,8 @@ from parley.providers.chorus.listing import meeting_from_row
 from parley.providers.chorus.listing_json import MeetingJsonMemo, links_key
 from parley.providers.chorus.mapping import RecordingUrl, engagement_row_of
 from parley.providers.chorus.people import map_team, map_user
-from parley.providers.chorus.schemas import ChorusEngagementPage, user_rows
+from parley.providers.chorus.position import parse_position
+from parley.providers.chorus.schemas import user_rows
 from parley.unified import EncodedMeeting, Meeting, Team, User
 
 __all__ = ["ChorusFactory", "ChorusProvider"]
@@ -34,6 +35,21 @@ logger = logging.getLogger("parley.providers.chorus")
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+class _Listed(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+H = TypeVar("H", bound=_Listed)
+#: one fetched page: Chorus's continuation key, its rows, and the rows mapped
+_Fetched = tuple[str | None, Sized, list[H]]
+
+
+def _id_of(item: _Listed) -> str:
+    return item.id
+
 
 #: Encoded list rows of every account in this process (see `listing_json`).
 _ENCODED = MeetingJsonMemo()
@@ -64,57 +80,85 @@ class ChorusProvider:
         return map_user(await self._client.me())
 
     @staticmethod
-    def _params(filters: MeetingFilters, position: str | None) -> dict[str, str]:
+    def _params(filters: MeetingFilters, key: str | None) -> dict[str, str]:
         params = engagement_params(filters)
-        if position is not None:
-            params["continuation_key"] = position
+        if key is not None:
+            params["continuation_key"] = key
         return params
 
-    async def _page(
-        self, filters: MeetingFilters, position: str | None
-    ) -> tuple[ChorusEngagementPage, list[Meeting]]:
-        page = await self._client.engagements(self._params(filters, position))
-        build = self._engagement_meeting
-        meetings = list(dedupe(_map_rows(page.engagements or [], build), key=lambda m: m.id))
-        return page, meetings
+    async def _listing(
+        self,
+        position: str | None,
+        fetch: Callable[[str | None], Awaitable[_Fetched[H]]],
+        paginator: ContinuationKeyPaginator | None = None,
+    ) -> ProviderPage[H]:
+        """One page from `position`: rows listed just before it dropped, loops of keys ended.
 
-    def _engagement_meeting(self, row: Mapping[str, Any]) -> Meeting:
-        return meeting_from_row(row, self._recording_url)
+        A page that held nothing but repeats is skipped (its key is followed), so a page is
+        only empty at the end of the listing. `paginator` (the iterator's) remembers every key
+        of a whole listing, so even a cycle of keys ends.
+        """
+        at = parse_position(position)
+        # The paginator starts having seen the key we sent, so an echoed key ends the listing.
+        paginator = paginator or ContinuationKeyPaginator(at.key)
+        while True:
+            key, rows, items = await fetch(at.key)
+            listed = list(dedupe(items, key=_id_of))
+            fresh = [item for item in listed if not at.drops(item.id)]
+            if not paginator.has_more(key, rows):
+                return ProviderPage(items=fresh, next_position=None)
+            after = at.after(paginator.current_key or "", (item.id for item in listed))
+            if fresh:
+                return ProviderPage(items=fresh, next_position=after.encode())
+            at = after
 
     async def list_meetings_page(
         self, filters: MeetingFilters, position: str | None = None
     ) -> ProviderPage[Meeting]:
-        """One `/v3/engagements` page; `position` is the Chorus continuation key to send."""
-        page, meetings = await self._page(filters, position)
-        # The paginator starts having seen the key we sent, so an echoed key ends the listing.
-        paginator = ContinuationKeyPaginator(position)
-        more = paginator.has_more(page.continuation_key, page.engagements or [])
-        return ProviderPage(items=meetings, next_position=paginator.current_key if more else None)
+        """One `/v3/engagements` page from `position` (see `position.py`), each meeting once."""
+        return await self._meetings_page(filters, position, None)
+
+    async def _meetings_page(
+        self,
+        filters: MeetingFilters,
+        position: str | None,
+        paginator: ContinuationKeyPaginator | None,
+    ) -> ProviderPage[Meeting]:
+        async def fetch(key: str | None) -> _Fetched[Meeting]:
+            page = await self._client.engagements(self._params(filters, key))
+            rows = page.engagements or []
+            return page.continuation_key, rows, _map_rows(rows, self._engagement_meeting)
+
+        return await self._listing(position, fetch, paginator)
+
+    def _engagement_meeting(self, row: Mapping[str, Any]) -> Meeting:
+        return meeting_from_row(row, self._recording_url)
 
     async def list_meetings_json_page(
         self, filters: MeetingFilters, position: str | None = None
     ) -> ProviderPage[EncodedMeeting]:
         """`list_meetings_page`, each meeting already encoded as JSON (the list route's answer)."""
-        page = await self._client.engagement_rows(self._params(filters, position))
         links, link = links_key(self._recording_url), self._recording_url
-        encoded = _map_rows(page.rows, lambda raw: _ENCODED.encode(raw, link, links))
-        paginator = ContinuationKeyPaginator(position)
-        more = paginator.has_more(page.continuation_key, page.rows)
-        return ProviderPage(
-            items=list(dedupe(encoded, key=lambda m: m.id)),
-            next_position=paginator.current_key if more else None,
-        )
+
+        async def fetch(key: str | None) -> _Fetched[EncodedMeeting]:
+            page = await self._client.engagement_rows(self._params(filters, key))
+            encoded = _map_rows(page.rows, lambda raw: _ENCODED.encode(raw, link, links))
+            return page.continuation_key, page.rows, encoded
+
+        return await self._listing(position, fetch)
 
     async def iter_meetings(self, filters: MeetingFilters) -> AsyncIterator[Meeting]:
         """Every matching meeting exactly once, newest first, following continuation keys."""
-        paginator = ContinuationKeyPaginator()
+        position: str | None = None
         seen: set[Any] = set()
+        paginator = ContinuationKeyPaginator()
         while True:
-            page, meetings = await self._page(filters, paginator.current_key)
-            for meeting in dedupe(meetings, key=lambda m: m.id, seen=seen):
+            page = await self._meetings_page(filters, position, paginator)
+            for meeting in dedupe(page.items, key=_id_of, seen=seen):
                 yield meeting
-            if not paginator.has_more(page.continuation_key, page.engagements or []):
+            if page.next_position is None:
                 return
+            position = page.next_position
 
     async def _engagement_row(self, meeting_id: str) -> Mapping[str, Any] | None:
         page = await self._client.engagements(

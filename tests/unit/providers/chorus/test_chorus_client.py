@@ -29,6 +29,7 @@ from parley.providers.chorus.client import (
     CONVERSATION_FIELDS_STRICT,
     engagement_params,
 )
+from parley.providers.chorus.position import parse_position
 
 TOKEN = "tok_SECRET_0123456789"
 Handler = Callable[[httpx.Request], httpx.Response]
@@ -175,8 +176,54 @@ async def test_list_page_position_is_the_key_and_an_echo_ends_it() -> None:
     first = await provider.list_meetings_page(MeetingFilters())
     second = await provider.list_meetings_page(MeetingFilters(), first.next_position)
 
-    assert (first.next_position, [m.id for m in first.items]) == ("k1", ["A"])
+    assert first.next_position is not None
+    assert (parse_position(first.next_position).key, [m.id for m in first.items]) == ("k1", ["A"])
     assert (second.next_position, [m.id for m in second.items]) == (None, ["B"])
+
+
+async def test_a_plain_continuation_key_is_still_a_valid_position() -> None:
+    fake = pages(
+        {"continuation_key": "k1", "engagements": [row("A")]},
+        {"continuation_key": "k2", "engagements": [row("B")]},
+    )
+
+    page = await connect(fake).list_meetings_page(MeetingFilters(), "k1")
+
+    assert fake.requests[0].url.params["continuation_key"] == "k1"
+    assert [m.id for m in page.items] == ["B"]
+
+
+async def test_rows_repeated_from_the_previous_page_are_dropped_on_every_list_path() -> None:
+    def script() -> Any:
+        return pages(
+            {"continuation_key": "k1", "engagements": [row("A"), row("B"), row("C")]},
+            {"continuation_key": "k2", "engagements": [row("B"), row("C"), row("D")]},
+            {"continuation_key": "k3", "engagements": [row("D")]},
+            {"continuation_key": "k3", "engagements": []},
+        )
+
+    async def model_pages() -> list[list[str]]:
+        provider, position, listed = connect(script()), None, []
+        while True:
+            page = await provider.list_meetings_page(MeetingFilters(), position)
+            listed.append([m.id for m in page.items])
+            if page.next_position is None:
+                return listed
+            position = page.next_position
+
+    async def json_pages() -> list[list[str]]:
+        provider, position, listed = connect(script()), None, []
+        while True:
+            page = await provider.list_meetings_json_page(MeetingFilters(), position)
+            listed.append([m.id for m in page.items])
+            if page.next_position is None:
+                return listed
+            position = page.next_position
+
+    # The page of repeats only (D) is skipped, and the echoed key on the empty page ends it.
+    assert await model_pages() == [["A", "B", "C"], ["D"], []]
+    assert await json_pages() == [["A", "B", "C"], ["D"], []]
+    assert [m.id async for m in connect(script()).iter_meetings(MeetingFilters())] == list("ABCD")
 
 
 async def test_meetings_repeated_across_pages_are_yielded_once() -> None:
