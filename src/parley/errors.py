@@ -15,6 +15,7 @@
     ├── RateLimitedError             429 rate_limited          wait `retry_after` seconds
     │   └── ProviderRateLimitedError 429 provider_rate_limited (also a ProviderError)
     └── ProviderError                502 provider_error        the provider caused it (remote)
+        ├── ProviderInvalidRequestError 400 provider_invalid_request  the provider refused a value
         ├── ProviderAuthError        401 provider_auth_failed  relink the account
         ├── ProviderForbiddenError   403 provider_forbidden
         ├── ProviderNotFoundError    404 remote_not_found
@@ -47,6 +48,7 @@ __all__ = [
     "ProviderAuthError",
     "ProviderError",
     "ProviderForbiddenError",
+    "ProviderInvalidRequestError",
     "ProviderNotFoundError",
     "ProviderRateLimitedError",
     "ProviderResponseError",
@@ -189,6 +191,13 @@ class ProviderError(ParleyError):
         body["remote_status"] = self.remote_status
         body["remote_body"] = self.remote_body
         return body
+
+
+class ProviderInvalidRequestError(ProviderError):
+    """The provider answered 400/422: it refused a value Parley passed on (e.g. a filter)."""
+
+    status = 400
+    default_code = "provider_invalid_request"
 
 
 class ProviderAuthError(ProviderError):

@@ -219,3 +219,18 @@ def test_unified_responses_carry_budget_and_request_id_headers(stack: Stack, acc
     assert int(response.headers["ratelimit-limit"]) >= 1
     assert "ratelimit-remaining" in response.headers
     assert "ratelimit-reset" in response.headers
+
+
+def test_a_filter_value_the_provider_refuses_is_a_400_not_a_provider_failure(
+    stack: Stack, account: str
+) -> None:
+    # Chorus takes user ids as integers; it refuses another value with a 400 of its own.
+    with stack.client() as client:
+        response = client.get(
+            f"{UNIFIED}/meetings", params={"integrated_account_id": account, "user_id": "ann"}
+        )
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "provider_invalid_request"
+    assert error["remote"] is True
+    assert error["remote_status"] == 400

@@ -26,6 +26,7 @@ from parley.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderForbiddenError,
+    ProviderInvalidRequestError,
     ProviderNotFoundError,
     ProviderRateLimitedError,
     ProviderResponseError,
@@ -57,6 +58,7 @@ _ERRORS: dict[Decision, type[ProviderError]] = {
     Decision.AUTH: ProviderAuthError,
     Decision.FORBIDDEN: ProviderForbiddenError,
     Decision.NOT_FOUND: ProviderNotFoundError,
+    Decision.INVALID: ProviderInvalidRequestError,
     Decision.FAIL: ProviderError,
 }
 

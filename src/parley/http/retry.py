@@ -28,15 +28,19 @@ class Decision(StrEnum):
     AUTH = "auth"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
+    #: the provider refused the request itself as invalid (a bad filter value): fix it
+    INVALID = "invalid"
     FAIL = "fail"
 
 
 RETRYABLE: frozenset[Decision] = frozenset({Decision.RETRY, Decision.RATE_LIMITED})
 
 _BY_STATUS: dict[int, Decision] = {
+    400: Decision.INVALID,
     401: Decision.AUTH,
     403: Decision.FORBIDDEN,
     404: Decision.NOT_FOUND,
+    422: Decision.INVALID,
     429: Decision.RATE_LIMITED,
     # 501 and 505 describe the request itself, so sending it again cannot help.
     501: Decision.FAIL,

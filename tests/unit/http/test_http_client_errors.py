@@ -12,6 +12,7 @@ from parley.errors import (
     ProviderAuthError,
     ProviderError,
     ProviderForbiddenError,
+    ProviderInvalidRequestError,
     ProviderNotFoundError,
     ProviderResponseError,
     ProviderUnavailableError,
@@ -26,12 +27,12 @@ SECRET = "tok_live_9f8e7d6c5b4a"
 @pytest.mark.parametrize(
     ("status", "error"),
     [
-        (400, ProviderError),
+        (400, ProviderInvalidRequestError),
         (401, ProviderAuthError),
         (403, ProviderForbiddenError),
         (404, ProviderNotFoundError),
         (409, ProviderError),
-        (422, ProviderError),
+        (422, ProviderInvalidRequestError),
     ],
 )
 async def test_client_errors_raise_their_class_without_retry(

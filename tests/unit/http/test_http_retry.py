@@ -37,9 +37,14 @@ def test_auth_forbidden_and_not_found_have_their_own_decision(
     assert classify(httpx.Response(status)) is decision
 
 
-@pytest.mark.parametrize("status", [400, 405, 409, 410, 413, 422])
+@pytest.mark.parametrize("status", [405, 409, 410, 413])
 def test_other_client_errors_fail(status: int) -> None:
     assert classify(httpx.Response(status)) is Decision.FAIL
+
+
+@pytest.mark.parametrize("status", [400, 422])
+def test_a_request_the_provider_refuses_as_invalid_is_the_caller_s_to_fix(status: int) -> None:
+    assert classify(httpx.Response(status)) is Decision.INVALID
 
 
 @pytest.mark.parametrize("status", [501, 505])
