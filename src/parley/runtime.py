@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 
 from procrastinate import App
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.accounts.media_links import MediaLinks, MediaLinkService
 from parley.accounts.services import AccountServices
 from parley.accounts.urls import unified_recording_links
 from parley.accounts.views import AccountStatus, IntegratedAccountView
@@ -17,6 +18,7 @@ from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, T
 from parley.insights import TranscriptSearch
 from parley.insights.analytics import TeamAnalytics
 from parley.insights.contacts import CrmService
+from parley.providers.base import Provider
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -86,6 +88,8 @@ class Runtime:
         #: Requests per API key to Parley's own API (None: PARLEY_API_RATE_LIMIT=0, no limit).
         self.api_rate_limiter = _api_rate_limiter(settings, db)
         self.cursors = CursorCodec(vault.signer(b"cursor"))
+        #: Meetings' recording URLs: signed `/media/{signed}` links (PARLEY_MEDIA_LINK_TTL).
+        self.media_links = MediaLinks.from_settings(vault, settings)
         accounts = AccountServices.build(
             db,
             vault,
@@ -93,6 +97,7 @@ class Runtime:
             self.http,
             egress=self.egress,
             on_status_change=_account_status_changed,
+            recording_links=self.media_links,
         )
         self.tenants = accounts.tenants
         self.api_keys = accounts.api_keys
@@ -100,15 +105,28 @@ class Runtime:
         self.accounts = accounts.accounts
         self.link_tokens = accounts.link_tokens
         self.live = LiveReader(self.accounts.use, self.cursors)
-        self.store = StoreReader(db, self.cursors)
-        recording = unified_recording_links(settings.public_url)
-        self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
+        self.media = MediaLinkService(
+            self.media_links, self.accounts.use, limiter=self.api_rate_limiter
+        )
+        self.store = StoreReader(db, self.cursors, recording_links=self.media_links)
+        links = self.media_links
+        self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
         # Insights join every sync page's transaction through these.
         page_hooks: tuple[PageHook, ...] = (self.crm, self.analytics)
         sync_options = SyncOptions.from_settings(settings)
-        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
+        # The synced copy keeps stable key-authenticated links (a signed one expires, and
+        # would change every meeting's content hash each sync); stored reads mint fresh ones.
+        stable = unified_recording_links(settings.public_url)
+        accounts_service = self.accounts
+
+        def open_for_sync(
+            tenant_id: str | None, account_id: str
+        ) -> AbstractAsyncContextManager[Provider]:
+            return accounts_service.use(tenant_id, account_id, links=stable)
+
+        self.sync_executor = RunExecutor(db, open_for_sync, sync_options, hooks=page_hooks)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None

@@ -12,7 +12,7 @@ from parley.api.budget_headers import BudgetHeadersMiddleware
 from parley.api.errors import install_error_handlers
 from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
-from parley.api.routes import accounts, crm, health, proxy, search, sync, unified, webhooks
+from parley.api.routes import accounts, crm, health, media, proxy, search, sync, unified, webhooks
 from parley.api.routes import insights_analytics as analytics
 from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(unified.router)
+    app.include_router(media.router)
     app.include_router(proxy.router)
     app.include_router(sync.router)
     app.include_router(search.router)
