@@ -14,9 +14,8 @@ __all__ = ["router"]
 router = APIRouter(tags=["media"])
 
 
-@router.api_route(
+@router.get(
     "/media/{signed}",
-    methods=["GET", "HEAD"],
     summary="Follow a signed media link",
     status_code=302,
     response_class=RedirectResponse,
