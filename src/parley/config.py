@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         default=120.0, description="Total time budget for one provider request's retries, s."
     )
     link_token_ttl: int = Field(default=7 * 24 * 3600, description="Link token lifetime, s.")
+    media_link_ttl: int = Field(
+        default=900,
+        ge=1,
+        description="Lifetime of a signed media link (a meeting's `audio_recording_url` / "
+        "`video_recording_url`), s; each lasts between TTL - step and TTL, step = TTL/15 "
+        "capped at 60 s.",
+    )
     api_rate_limit: float = Field(
         default=50.0,
         ge=0,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 
 from procrastinate import App
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parley.accounts.media_links import MediaLinks, MediaLinkService
 from parley.accounts.services import AccountServices
 from parley.accounts.urls import unified_recording_links
 from parley.accounts.views import AccountStatus, IntegratedAccountView
@@ -22,6 +23,7 @@ from parley.insights.deals import DealRiskService
 from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
+from parley.providers.base import Provider
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -91,6 +93,8 @@ class Runtime:
         #: Requests per API key to Parley's own API (None: PARLEY_API_RATE_LIMIT=0, no limit).
         self.api_rate_limiter = _api_rate_limiter(settings, db)
         self.cursors = CursorCodec(vault.signer(b"cursor"))
+        #: Meetings' recording URLs: signed `/media/{signed}` links (PARLEY_MEDIA_LINK_TTL).
+        self.media_links = MediaLinks.from_settings(vault, settings)
         accounts = AccountServices.build(
             db,
             vault,
@@ -98,6 +102,7 @@ class Runtime:
             self.http,
             egress=self.egress,
             on_status_change=_account_status_changed,
+            recording_links=self.media_links,
         )
         self.tenants = accounts.tenants
         self.api_keys = accounts.api_keys
@@ -105,13 +110,19 @@ class Runtime:
         self.accounts = accounts.accounts
         self.link_tokens = accounts.link_tokens
         self.live = LiveReader(self.accounts.use, self.cursors)
-        self.store = StoreReader(db, self.cursors)
-        recording = unified_recording_links(settings.public_url)
-        self.search = TranscriptSearch(db, playback=lambda a, m, kind: recording(a)(m, kind))
+        self.media = MediaLinkService(
+            self.media_links, self.accounts.use, limiter=self.api_rate_limiter
+        )
+        self.store = StoreReader(db, self.cursors, recording_links=self.media_links)
+        links = self.media_links
+        self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
-        self.deals = DealRiskService(db, vault.signer(b"deals-cursor"), playback=recording)
+        # What is stored keeps stable key-authenticated links (a signed one expires, and
+        # would change every meeting's content hash each sync); stored reads mint fresh ones.
+        stable = unified_recording_links(settings.public_url)
+        self.deals = DealRiskService(db, vault.signer(b"deals-cursor"), playback=stable)
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
@@ -128,7 +139,14 @@ class Runtime:
             self.deals,
         )
         sync_options = SyncOptions.from_settings(settings)
-        self.sync_executor = RunExecutor(db, self.accounts.use, sync_options, hooks=page_hooks)
+        accounts_service = self.accounts
+
+        def open_for_sync(
+            tenant_id: str | None, account_id: str
+        ) -> AbstractAsyncContextManager[Provider]:
+            return accounts_service.use(tenant_id, account_id, links=stable)
+
+        self.sync_executor = RunExecutor(db, open_for_sync, sync_options, hooks=page_hooks)
         self.sync_queue: InProcessSyncQueue | None = None
         self.sync_scheduler: SyncScheduler | None = None
         queue: SyncQueue

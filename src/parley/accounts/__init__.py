@@ -10,6 +10,7 @@ from parley.accounts.integrated_accounts import (
     VerifiedAccount,
 )
 from parley.accounts.link_tokens import LinkTokenService
+from parley.accounts.media_links import MediaClaim, MediaLinks, MediaLinkService
 from parley.accounts.rotation import RotationResult, key_usage, rotate_credentials
 from parley.accounts.services import AccountServices
 from parley.accounts.tenants import TenantService
@@ -36,6 +37,9 @@ __all__ = [
     "IntegratedAccountView",
     "LinkTokenService",
     "LinkTokenView",
+    "MediaClaim",
+    "MediaLinkService",
+    "MediaLinks",
     "ProviderLookup",
     "RecordingLinks",
     "RemoteUserView",

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.accounts.checks import CheckOutcome, check_live, rejection
-from parley.accounts.urls import RecordingLinks, normalize_base_url, unified_recording_links
+from parley.accounts.media_links import MediaLinks
+from parley.accounts.urls import RecordingLinks, normalize_base_url
 from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.errors import ConflictError, InvalidRequestError, NotFoundError, ProviderAuthError
@@ -92,7 +93,8 @@ class IntegratedAccountService:
     ) -> None:
         self._db = db
         self._egress = egress or EgressPolicy.from_settings(settings)
-        self._recording_links = recording_links or unified_recording_links(settings.public_url)
+        # Signed media links (`/media/{signed}`) unless a test or face brings its own builder.
+        self._recording_links = recording_links or MediaLinks.from_settings(vault, settings)
         self._vault = vault
         self._settings = settings
         self._http = http
@@ -258,8 +260,13 @@ class IntegratedAccountService:
     # -- using --------------------------------------------------------------------------
 
     @asynccontextmanager
-    async def use(self, tenant_id: str | None, account_id: str) -> AsyncIterator[Provider]:
-        """A provider bound to the account; a provider 401 marks it `needs_reauth`, re-raised."""
+    async def use(
+        self, tenant_id: str | None, account_id: str, *, links: RecordingLinks | None = None
+    ) -> AsyncIterator[Provider]:
+        """A provider bound to the account; a provider 401 marks it `needs_reauth`, re-raised.
+
+        `links`: its meetings' recording links (default: the service's, signed media links).
+        """
         async with self._db.session() as session:
             row = await self._load(session, tenant_id, account_id)
         if row.status == AccountStatus.DISABLED:
@@ -270,7 +277,7 @@ class IntegratedAccountService:
             base_url=self._stored_base_url(row, factory),
             limiter_key=row.id,
             http=self._http,
-            recording_url=self._recording_links(row.id),
+            recording_url=(links or self._recording_links)(row.id),
         )
         try:
             yield provider

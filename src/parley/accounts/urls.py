@@ -1,4 +1,8 @@
-"""Account URLs: provider base URLs, link redirects and Parley's stable recording links."""
+"""Account URLs: provider base URLs, link redirects and Parley's key-authenticated recording links.
+
+Meetings carry signed media links (`accounts.media_links`); the key-authenticated
+`…/meetings/{id}/recording` links built here still work for API clients that build them.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,8 @@ __all__ = [
 
 _MAX_URL = 2048
 
-#: account id -> the builder of Parley's own stable recording links for that account.
+#: account id -> the builder of Parley's own recording links for that account
+#: (`MediaLinks` in production: signed `/media/{signed}` links; `unified_recording_links`).
 RecordingLinks = Callable[[str], RecordingUrl]
 
 

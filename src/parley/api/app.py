@@ -18,6 +18,7 @@ from parley.api.routes import (
     health,
     insights_deals,
     insights_rules,
+    media,
     proxy,
     scoped_tokens,
     search,
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(health.router)
     app.include_router(accounts.router)
     app.include_router(unified.router)
+    app.include_router(media.router)
     app.include_router(proxy.router)
     app.include_router(sync.router)
     app.include_router(search.router)

@@ -13,7 +13,7 @@ user, and a meeting outside the scope is a 404 like one that does not exist.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
@@ -21,7 +21,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from parley.errors import InvalidCursorError, NotFoundError
-from parley.providers.base import MeetingFilters
+from parley.providers.base import MediaKind, MeetingFilters, RecordingUrl
 from parley.reads.cursor import CursorCodec, CursorState, filters_digest
 from parley.reads.paging import assemble_page, whole_list_page
 from parley.storage import (
@@ -65,8 +65,29 @@ class StorePage(Generic[T]):
     next_cursor: str | None = None
 
 
-def _meeting(row: StoredMeeting, entries: list[StoredTranscriptEntry] | None) -> Meeting:
-    meeting = Meeting.model_validate({**row.data, "transcript": None})
+#: account id -> its recording-link builder (`accounts.MediaLinks`): links expire, so a
+#: stored meeting's are minted again on every read.
+RecordingLinks = Callable[[str], RecordingUrl]
+
+
+_KINDS: tuple[MediaKind, ...] = ("audio", "video")
+
+
+def _fresh_links(row: StoredMeeting, link: RecordingUrl | None) -> dict[str, Any]:
+    fresh = {**row.data, "transcript": None}
+    if link is not None:
+        for kind in _KINDS:
+            if fresh.get(f"{kind}_recording_url"):
+                fresh[f"{kind}_recording_url"] = link(row.id, kind)
+    return fresh
+
+
+def _meeting(
+    row: StoredMeeting,
+    entries: list[StoredTranscriptEntry] | None,
+    link: RecordingUrl | None = None,
+) -> Meeting:
+    meeting = Meeting.model_validate(_fresh_links(row, link))
     if entries is None:
         # The list-level shape, as a live list answers: no transcript, speakers or summary.
         return meeting.model_copy(update={"speakers": None, "summary": None})
@@ -117,9 +138,12 @@ def _digest(account_id: str, resource: str, filters: Mapping[str, Any]) -> str:
 class StoreReader:
     """Reads of the synced copy for one account at a time."""
 
-    def __init__(self, db: Database, cursors: CursorCodec) -> None:
+    def __init__(
+        self, db: Database, cursors: CursorCodec, *, recording_links: RecordingLinks | None = None
+    ) -> None:
         self._db = db
         self._cursors = cursors
+        self._links = recording_links
 
     # -- cursors ------------------------------------------------------------------------
 
@@ -139,6 +163,9 @@ class StoreReader:
 
     def _seal(self, position: list[str | None], digest: str) -> str:
         return self._cursors.encode(CursorState(json.dumps(position), 0), digest)
+
+    def _link(self, account_id: str) -> RecordingUrl | None:
+        return None if self._links is None else self._links(account_id)
 
     # -- meetings -----------------------------------------------------------------------
 
@@ -164,7 +191,8 @@ class StoreReader:
             entries = None
             if expand_transcript:
                 entries = await repository.transcripts(account_id, [r.id for r in page])
-        meetings = [_meeting(r, entries[r.id] if entries is not None else None) for r in page]
+        link = self._link(account_id)
+        meetings = [_meeting(r, entries[r.id] if entries is not None else None, link) for r in page]
         next_cursor = None
         if more:
             last = page[-1]
@@ -209,7 +237,7 @@ class StoreReader:
             if row is None:
                 raise _meeting_not_found(meeting_id)
             entries = await repository.transcripts(account_id, [meeting_id])
-        return _meeting(row, entries[meeting_id])
+        return _meeting(row, entries[meeting_id], self._link(account_id))
 
     async def check_visible(self, account_id: str, meeting_id: str, scope: MeetingScope) -> None:
         """404 `meeting_not_found` unless the stored meeting is inside `scope`."""

@@ -7,7 +7,15 @@ from collections.abc import Awaitable, Callable
 import pytest
 from accounts_fakes import FakeChorus, StatusLog
 
-from parley.accounts import AccountServices, AccountStatus, IntegratedAccountView, TenantView
+from parley.accounts import (
+    AccountServices,
+    AccountStatus,
+    IntegratedAccountView,
+    MediaLinks,
+    TenantView,
+    unified_recording_links,
+)
+from parley.config import Settings
 from parley.errors import (
     ConflictError,
     InvalidRequestError,
@@ -16,6 +24,7 @@ from parley.errors import (
     ProviderForbiddenError,
     ProviderRateLimitedError,
 )
+from parley.security import Vault
 
 
 @pytest.fixture
@@ -127,7 +136,12 @@ async def test_validate_leaves_the_status_alone_on_a_transient_failure(
 
 
 async def test_use_yields_a_provider_with_the_decrypted_token_and_closes_it(
-    services: AccountServices, chorus: FakeChorus, account: IntegratedAccountView, token: str
+    services: AccountServices,
+    chorus: FakeChorus,
+    account: IntegratedAccountView,
+    token: str,
+    vault: Vault,
+    settings: Settings,
 ) -> None:
     async with services.accounts.use(account.tenant_id, account.id) as provider:
         users = await provider.list_users()
@@ -138,7 +152,23 @@ async def test_use_yields_a_provider_with_the_decrypted_token_and_closes_it(
     assert connection.base_url == "https://chorus.ai"
     assert connection.closed
     assert connection.recording_url is not None
-    assert connection.recording_url("m/1", "video") == (
+    # By default a meeting's recording links are signed media links to its own account.
+    link = connection.recording_url("m/1", "video")
+    assert link.startswith("http://parley.test/media/")
+    claim = MediaLinks.from_settings(vault, settings).open(link.rsplit("/", 1)[1])
+    assert (claim.account_id, claim.meeting_id, claim.kind) == (account.id, "m/1", "video")
+
+
+async def test_use_builds_recording_links_with_the_links_it_is_given(
+    services: AccountServices, chorus: FakeChorus, account: IntegratedAccountView
+) -> None:
+    stable = unified_recording_links("http://parley.test")
+    async with services.accounts.use(account.tenant_id, account.id, links=stable):
+        pass
+
+    recording_url = chorus.connections[-1].recording_url
+    assert recording_url is not None
+    assert recording_url("m/1", "video") == (
         "http://parley.test/unified/conversational-intelligence/meetings/m%2F1/recording"
         f"?kind=video&integrated_account_id={account.id}"
     )

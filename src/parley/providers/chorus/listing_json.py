@@ -113,7 +113,12 @@ def encode_meeting(raw: bytes, recording_url: RecordingUrl | None = None) -> Enc
 
 
 def links_key(recording_url: RecordingUrl | None) -> str | None:
-    """What identifies an account's recording links in a memo key: a link for no meeting."""
+    """What identifies an account's recording links in a memo key: a link for no meeting.
+
+    Signed media links carry a rounded expiry (`accounts.media_links`): the key, like every
+    link, stays the same for one step and then changes, so the memo hits within a step and
+    mints each row's links again after it (the old entries age out).
+    """
     return None if recording_url is None else recording_url("", "video")
 
 

@@ -10,6 +10,7 @@ import pydantic_core
 import pytest
 from tests.unit.providers.chorus.test_chorus_listing import link, odd_row
 
+from parley.accounts import MediaLinks
 from parley.errors import ProviderResponseError
 from parley.providers.chorus.listing import meeting_from_row
 from parley.providers.chorus.listing_json import (
@@ -19,6 +20,7 @@ from parley.providers.chorus.listing_json import (
     engagement_rows_of,
     links_key,
 )
+from parley.security import Vault
 from parley.unified import EncodedMeeting
 
 
@@ -158,6 +160,30 @@ def test_the_memo_keeps_accounts_links_apart() -> None:
     assert json.loads(mine.body)["audio_recording_url"] == link("E1", "audio")
     assert json.loads(theirs.body)["audio_recording_url"] == other("E1", "audio")
     assert json.loads(none.body)["audio_recording_url"] is None
+
+
+def test_the_memo_hits_on_signed_links_within_a_step_and_mints_again_after(
+    vault: Vault,
+) -> None:
+    now = [1_800_000_000.0]  # the start of a step
+    links = MediaLinks(
+        "https://parley.test", vault.signer(b"media-link"), ttl=900, clock=lambda: now[0]
+    )
+    link_of = links("acct-1")
+    memo = MeetingJsonMemo()
+    raw = b'{"engagement_id": "E1", "processing_state": "done", "duration": 60}'
+
+    first = memo.encode(raw, link_of, links_key(link_of))
+    now[0] += 59
+    within = memo.encode(raw, link_of, links_key(link_of))
+    now[0] += 1
+    after = memo.encode(raw, link_of, links_key(link_of))
+
+    assert within is first  # the links are the same strings for a whole step
+    assert after is not first
+    fresh = json.loads(after.body)["audio_recording_url"]
+    assert fresh == link_of("E1", "audio") != json.loads(first.body)["audio_recording_url"]
+    assert links.open(fresh.rsplit("/", 1)[1]).expires_at == now[0] + 900
 
 
 def test_the_memo_drops_the_oldest_row_past_its_size() -> None:
