@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from benchmarks import analytics, api, connector, keywords, search, sync
+from benchmarks import analytics, api, connector, keywords, sdk, search, sync
 
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
 BENCHMARKS["analytics"] = analytics.run
+BENCHMARKS["sdk"] = sdk.run
 
 
 def main() -> dict[str, dict[str, float]]:
