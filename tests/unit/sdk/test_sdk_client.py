@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -10,9 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from parley import errors
 from parley.sdk import AsyncClient, Client, RetryPolicy
+from parley.sdk.calls import model_of
+from parley.unified import Meeting
 
 Handler = Callable[[httpx.Request], httpx.Response]
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
@@ -268,3 +272,23 @@ def test_the_async_client_retries_and_pages_the_same_way() -> None:
     assert ids == ["m1", "m2"]
     assert waits == [1.0]
     assert (error.code, error.request_id) == ("meeting_not_found", "req_9")
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_found_it() -> None:
+    parse = model_of(Meeting)
+    body = json.dumps(_meeting(1)).encode()
+    assert gc.isenabled()
+    assert parse(body).id == "m1"
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse(body)
+        assert not gc.isenabled()
+        with pytest.raises(ValidationError):
+            parse(b'{"title": "no id"}')
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValidationError):
+        parse(b"[]")
+    assert gc.isenabled()
