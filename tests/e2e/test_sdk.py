@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from e2e_stack import Stack, stack_settings, start_stack
+from e2e_stack import BACKENDS, Stack, database_url, run_async, stack_settings, start_stack
 
 from parley import NotFoundError
 from parley.sandbox.config import SandboxConfig
@@ -21,13 +21,16 @@ from parley.unified import Meeting
 MEETINGS = 130
 
 
-@pytest.fixture(scope="module")
-def sdk_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, str]]:
-    """A stack with one linked account, synced once."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def sdk_stack(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: Any,
+) -> Iterator[tuple[Stack, str]]:
+    """A stack with one linked account, synced once (SQLite, then PostgreSQL if set)."""
     tmp = tmp_path_factory.mktemp("sdk-stack")
-    settings = stack_settings(tmp, f"sqlite+aiosqlite:///{tmp / 'parley.db'}").model_copy(
-        update={"chorus_rate_limit": 500.0}
-    )
+    url, pg_name = database_url(request.param, tmp, postgres_server)
+    settings = stack_settings(tmp, url).model_copy(update={"chorus_rate_limit": 500.0})
     running = start_stack(settings, SandboxConfig(seed=21, meetings=MEETINGS))
     try:
         with running.client() as raw:
@@ -39,6 +42,8 @@ def sdk_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack,
     finally:
         running.api.stop()
         running.sandbox.stop()
+        if pg_name is not None and postgres_server is not None:
+            run_async(postgres_server.drop(pg_name))
 
 
 def _stored_ids(stack: Stack, account_id: str) -> list[str]:
