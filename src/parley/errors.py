@@ -28,6 +28,9 @@ ours or the provider's, and it keeps what a ProviderError says (`remote`, `remot
 `remote_body`).
 
 Messages never contain credentials: callers build them from ids and provider details only.
+
+`request_id` is None on the server (its envelope adds the request's id itself); the SDK
+(`parley.sdk`) sets it on the errors it raises, from the error envelope.
 """
 
 from __future__ import annotations
@@ -64,6 +67,8 @@ class ParleyError(Exception):
 
     status: ClassVar[int] = 500
     default_code: ClassVar[str] = "internal_error"
+    #: The `request_id` of the response that carried this error (set by the SDK only).
+    request_id: str | None = None
 
     def __init__(self, message: str, *, code: str | None = None, param: str | None = None) -> None:
         super().__init__(message)
