@@ -113,7 +113,9 @@ def _executor(runtime: Runtime, transport: httpx.AsyncBaseTransport | None) -> R
         return runtime.sync_executor
     http = replace(runtime.http, transport=transport)
     accounts = IntegratedAccountService(runtime.db, runtime.vault, runtime.settings, http)
-    return RunExecutor(runtime.db, accounts.use, SyncOptions.from_settings(runtime.settings))
+    return RunExecutor(
+        runtime.db, accounts.use_for_sync, SyncOptions.from_settings(runtime.settings)
+    )
 
 
 async def _sync(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, replace
 
 from procrastinate import App
@@ -23,7 +23,6 @@ from parley.insights.deals import DealRiskService
 from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
-from parley.providers.base import Provider
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -139,14 +138,9 @@ class Runtime:
             self.deals,
         )
         sync_options = SyncOptions.from_settings(settings)
-        accounts_service = self.accounts
-
-        def open_for_sync(
-            tenant_id: str | None, account_id: str
-        ) -> AbstractAsyncContextManager[Provider]:
-            return accounts_service.use(tenant_id, account_id, links=stable)
-
-        self.sync_executor = RunExecutor(db, open_for_sync, sync_options, hooks=page_hooks)
+        self.sync_executor = RunExecutor(
+            db, self.accounts.use_for_sync, sync_options, hooks=page_hooks
+        )
         self.sync_queue: InProcessSyncQueue | None = None
         self.sync_scheduler: SyncScheduler | None = None
         queue: SyncQueue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.accounts.checks import CheckOutcome, check_live, rejection
 from parley.accounts.media_links import MediaLinks
-from parley.accounts.urls import RecordingLinks, normalize_base_url
+from parley.accounts.urls import RecordingLinks, normalize_base_url, unified_recording_links
 from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.errors import ConflictError, InvalidRequestError, NotFoundError, ProviderAuthError
@@ -95,6 +95,9 @@ class IntegratedAccountService:
         self._egress = egress or EgressPolicy.from_settings(settings)
         # Signed media links (`/media/{signed}`) unless a test or face brings its own builder.
         self._recording_links = recording_links or MediaLinks.from_settings(vault, settings)
+        # What a synced copy keeps: a signed link expires, and would change every stored
+        # meeting's content hash on each sync; stored reads mint fresh signed ones.
+        self._stable_links = unified_recording_links(settings.public_url)
         self._vault = vault
         self._settings = settings
         self._http = http
@@ -286,6 +289,12 @@ class IntegratedAccountService:
             raise
         finally:
             await provider.aclose()
+
+    def use_for_sync(
+        self, tenant_id: str | None, account_id: str
+    ) -> AbstractAsyncContextManager[Provider]:
+        """`use` with the stable key-authenticated recording links a synced copy stores."""
+        return self.use(tenant_id, account_id, links=self._stable_links)
 
     # -- internals ----------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ _BY_STATUS: dict[int, type[ParleyError]] = {
     429: errors.RateLimitedError,
 }
 _REMOTE_BY_STATUS: dict[int, type[ParleyError]] = {
+    400: errors.ProviderInvalidRequestError,
     401: errors.ProviderAuthError,
     403: errors.ProviderForbiddenError,
     404: errors.ProviderNotFoundError,

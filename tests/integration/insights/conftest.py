@@ -50,8 +50,8 @@ async def harness(
         # Most tests call the hook themselves (`harness.store`); `sync(hooked=True)` runs
         # the sync with the keyword triggers as its page hook, as the Runtime does.
         executors = (
-            RunExecutor(database, accounts.use, options),
-            RunExecutor(database, accounts.use, options, hooks=[keywords.triggers]),
+            RunExecutor(database, accounts.use_for_sync, options),
+            RunExecutor(database, accounts.use_for_sync, options, hooks=[keywords.triggers]),
         )
         yield RulesHarness(
             database, sandbox, runs, executors, keywords, reader, tenant.id, account.id

@@ -34,7 +34,7 @@ def make_synced(database: Database, settings: Settings, vault: Vault) -> MakeSyn
         tenant = await TenantService(database).get_or_create("acme")
         account = await accounts.link(tenant.id, "chorus", sandbox.token, sandbox.url)
         sync_options = FAST_SYNC if not options else SyncOptions(**{**vars(FAST_SYNC), **options})
-        executor = RunExecutor(database, accounts.use, sync_options, hooks=hooks)
+        executor = RunExecutor(database, accounts.use_for_sync, sync_options, hooks=hooks)
         runs = SyncRuns(database, None, sync_options)
         return Synced(database, sandbox, runs, executor, tenant.id, account.id)
 
