@@ -15,6 +15,7 @@ import io
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -44,6 +45,7 @@ class Insights:
     visible: dict[str, set[str]]  # app user -> the meeting ids they may see
     phrase_meetings: set[str]  # meetings with a snippet, as the developer's key sees them
     deals: dict[str, set[str]]  # opportunity id -> its meeting ids (the sandbox's truth)
+    facts: dict[str, dict[str, Any]]  # meeting id -> the sandbox's facts of a deal meeting
     counted: dict[str, str]  # meeting id -> owner user id, of the meetings analytics counts
     contact: set[str]  # meetings the contact attends as a guest
     company: set[str]  # meetings someone of the company attends as a guest
@@ -105,10 +107,9 @@ def insights(synced: Synced) -> Insights:
         for m in meetings
         if m.status == "done" and store.transcript(m).utterances
     }
-    deals = {
-        d["opportunity_id"]: {m["engagement_id"] for m in d["meetings"]}
-        for d in call("GET", f"{stack.sandbox.url}/_sandbox/deals").json()["deals"]
-    }
+    truth_deals = call("GET", f"{stack.sandbox.url}/_sandbox/deals").json()["deals"]
+    deals = {d["opportunity_id"]: {m["engagement_id"] for m in d["meetings"]} for d in truth_deals}
+    facts = {m["engagement_id"]: m for d in truth_deals for m in d["meetings"]}
     email, contact = _guest_with_split(meetings, visible["s-member"], lambda e: e)
     domain, company = _guest_with_split(
         meetings, visible["s-member"], lambda e: e.partition("@")[2]
@@ -131,7 +132,9 @@ def insights(synced: Synced) -> Insights:
             assert put.status_code in (200, 201), put.text
         everyone = read_all(client, FEED, {"rule_id": rule_id})
     phrase_meetings = {s["meeting_id"] for s in everyone}
-    return Insights(stack, account, visible, phrase_meetings, deals, counted, contact, company)
+    return Insights(
+        stack, account, visible, phrase_meetings, deals, facts, counted, contact, company
+    )
 
 
 def _as(app_user: str) -> dict[str, str]:
@@ -208,6 +211,13 @@ def test_each_role_lists_the_deals_of_its_meetings_with_their_evidence(
         evidence = {e["meeting_id"] for s in deal["risk"]["signals"] for e in s["evidence"]}
         assert evidence <= expected[deal["id"]], deal["id"]
         assert deal["meeting_count"] == len(expected[deal["id"]])
+        # The dates and the customers are those of the visible meetings too.
+        mine = [insights.facts[m] for m in expected[deal["id"]]]
+        starts = sorted(datetime.fromisoformat(m["start_time"]) for m in mine)
+        assert datetime.fromisoformat(deal["last_meeting_at"]) == starts[-1]
+        assert datetime.fromisoformat(deal["first_meeting_at"]) == starts[0]
+        emails = {e.lower() for m in mine for e in m["customer_emails"]}
+        assert {e.lower() for e in deal["customer_emails"]} == emails
     for deal_id, response in one.items():
         if deal_id in expected:
             assert response.status_code == 200, response.text
