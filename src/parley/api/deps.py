@@ -10,6 +10,8 @@ Two credentials authenticate a request (`Authorization: Bearer …`):
 403 there, and `Parley-As-User` is a 400 `scope_not_supported` (a route that cannot apply a
 scope must not pretend to). `ScopedAccount` with `CurrentScope` are for stored reads that
 apply a scope (`storage.scope`): the scope is resolved afresh on every request.
+`read_scope` is the same for a route whose `integrated_account_id` is a plain (or optional)
+parameter of its own (search, the insight reads).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from sqlalchemy import ColumnElement
 
 from parley.api.budget_headers import note_account
 from parley.errors import (
@@ -30,7 +33,7 @@ from parley.errors import (
 from parley.insights.scoped_tokens import SCOPED_TOKEN_PREFIX, ScopedGrant
 from parley.reads.live import LiveAccount
 from parley.runtime import Runtime
-from parley.storage.scope import MeetingScope
+from parley.storage.scope import MeetingScope, visible_meetings
 
 __all__ = [
     "AS_USER_HEADER",
@@ -39,8 +42,10 @@ __all__ = [
     "CurrentCaller",
     "CurrentScope",
     "CurrentTenant",
+    "ReadScope",
     "RuntimeDep",
     "ScopedAccount",
+    "read_scope",
     "resolve_scope",
 ]
 
@@ -125,8 +130,9 @@ async def get_tenant(caller: CurrentCaller) -> Any:
     """The tenant of an API key, on a route that does not act as an app user."""
     if caller.grant is not None:
         raise PermissionDeniedError(
-            "A scoped token reads meetings, transcripts, recordings and search only: "
-            "this route needs the developer's API key."
+            "A scoped token reads meetings, transcripts, recordings, search, snippets, "
+            "deals, analytics and CRM activities only: this route needs the developer's "
+            "API key."
         )
     if caller.as_user is not None:
         raise InvalidRequestError(
@@ -160,6 +166,47 @@ async def resolve_scope(runtime: Runtime, caller: Caller, account_id: str) -> Me
     if caller.as_user is not None:
         return await runtime.scoping.scope(account_id, caller.as_user)
     return None
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What one stored read covers: an account (None: every account of the tenant) and the
+    caller's scope over it (None: the developer's own, unscoped read)."""
+
+    account_id: str | None
+    scope: MeetingScope | None = None
+
+    @property
+    def visible(self) -> ColumnElement[bool] | None:
+        """The scope as a condition over `meetings`, for the service's query (None: all)."""
+        return None if self.scope is None else visible_meetings(self.scope)
+
+    @property
+    def app_user_id(self) -> str | None:
+        """The app user acting (bind cursors to it), None when unscoped."""
+        return None if self.scope is None else self.scope.app_user_id
+
+
+async def read_scope(runtime: Runtime, caller: Caller, account_id: str | None) -> ReadScope:
+    """The account a stored read covers and the caller's scope over it.
+
+    Unscoped (the developer's key alone): `account_id` as given, None meaning every account
+    of the tenant. A scoped token reads its own account (given or not; another id is a 404,
+    `integrated_account_not_found`); `Parley-As-User` acts as a user of one account, so it
+    needs `integrated_account_id` (400 otherwise).
+    """
+    if not caller.scoped:
+        return ReadScope(account_id)
+    if caller.grant is not None:
+        account_id = account_id or caller.grant.account_id
+    elif not account_id:
+        raise InvalidRequestError(
+            f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
+            param="integrated_account_id",
+        )
+    check_token_account(caller, account_id)
+    account = await runtime.accounts.get(caller.tenant.id, account_id)
+    return ReadScope(account.id, await resolve_scope(runtime, caller, account.id))
 
 
 def _account_query() -> Any:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -264,10 +265,15 @@ class CrmService:
         *,
         limit: int,
         cursor: str | None,
+        visible: ColumnElement[bool] | None = None,
+        app_user_id: str | None = None,
     ) -> CrmPage[Activity]:
-        """The record's matched meetings, newest first."""
+        """The record's matched meetings, newest first: those `visible` lets through (a
+        scope's clause over `meetings`, inside the query; cursors bound to `app_user_id`)."""
         kind = _KINDS[type_]
-        digest = self._cursors.digest(account_id, f"{kind.name}:{external_id}:activities", {})
+        bound = {} if app_user_id is None else {"app_user_id": app_user_id}
+        resource = f"{kind.name}:{external_id}:activities"
+        digest = self._cursors.digest(account_id, resource, bound)
         position = self._cursors.open(cursor, digest)
         after = None if position is None else meeting_key(position)
         async with self._db.session() as session:
@@ -277,7 +283,7 @@ class CrmService:
                 raise self._missing(kind, external_id)
             matches = CrmMatchRepository(session)
             rows = await matches.activities(
-                kind, account_id, external_id, after=after, limit=limit + 1
+                kind, account_id, external_id, after=after, limit=limit + 1, visible=visible
             )
             page = rows[:limit]
             transcripts = await matches.with_transcript(account_id, [m.id for _, m in page])

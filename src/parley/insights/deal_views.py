@@ -23,6 +23,7 @@ __all__ = [
     "deal_facts",
     "deal_view",
     "playback_of",
+    "scoped_view",
     "visible_risk",
 ]
 
@@ -122,3 +123,18 @@ def deal_view(
         risk=visible_risk(assessment, now, visible),
         computed_at=row.computed_at,
     )
+
+
+#: The facts of a scoped view that come from the visible meetings only.
+_SCOPED_FACTS = ("meeting_count", "first_meeting_at", "last_meeting_at", "customer_emails")
+
+
+def scoped_view(
+    row: Deal, settings: RiskSettings, now: datetime, visible: Sequence[Meeting]
+) -> DealView:
+    """The deal as an app user sees it, `visible` being the deal's meetings they may see:
+    evidence, the meeting count and dates and the customer emails come from those only (the
+    score, level and summaries stay the deal's own)."""
+    view = deal_view(row, settings, now, {m.id for m in visible})
+    facts = deal_facts(visible)
+    return view.model_copy(update={key: facts[key] for key in _SCOPED_FACTS})

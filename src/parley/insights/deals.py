@@ -15,7 +15,8 @@
   (SQL filters and sorts on the score at that time), and `reevaluate_stalled` (hourly)
   recomputes the deals that stalled since they were computed, so their rise is an event.
 - **Scoping**: reads take `visible`, a clause over `meetings` (per-user scoping): a deal is
-  listed when any of its meetings is visible, and its evidence is filtered to those.
+  listed when any of its meetings is visible; its evidence, meeting count and dates and
+  customer emails come from those (`deal_views.scoped_view`); another is not found.
 """
 
 from __future__ import annotations
@@ -31,7 +32,14 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.errors import InvalidCursorError, NotFoundError
-from parley.insights.deal_views import AccountPlayback, DealView, deal_facts, deal_view, playback_of
+from parley.insights.deal_views import (
+    AccountPlayback,
+    DealView,
+    deal_facts,
+    deal_view,
+    playback_of,
+    scoped_view,
+)
 from parley.insights.risk import RiskRules, assess, recent_completed
 from parley.insights.risk_settings import RiskSettings, level_rank
 from parley.security import Signer
@@ -82,6 +90,8 @@ class DealQuery:
     sort: Literal["score", "last_meeting"] = "score"
     limit: int = 50
     cursor: str | None = None
+    #: The app user a scoped read acts as: its cursors are bound to it.
+    app_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +283,8 @@ class DealRiskService:
         carries it), so the order pages walk does not shift under them.
         """
         bound = [tenant_id, query.account_id, query.level, query.min_score, query.sort]
+        if query.app_user_id is not None:
+            bound.append(query.app_user_id)
         position = self._position(query.cursor, bound)
         now = self.clock() if position is None else position[0]
         async with self._db.session() as session:
@@ -301,14 +313,8 @@ class DealRiskService:
             repository = DealRepository(session)
             found = await repository.list(listing, visible)
             page = found[: query.limit]
-            views = []
-            for row, _ in page:
-                seen = None
-                if visible is not None:
-                    seen = await repository.visible_meeting_ids(
-                        row.account_id, row.opportunity_id, visible
-                    )
-                views.append(deal_view(row, settings, now, seen))
+            shown = [await _view(repository, row, settings, now, visible) for row, _ in page]
+            views = [view for view in shown if view is not None]
         if len(found) <= query.limit or not page:
             return views, None
         last, score = page[-1]
@@ -350,16 +356,32 @@ class DealRiskService:
             await _own_account(session, tenant_id, account_id)
             repository = DealRepository(session)
             row = await repository.get(account_id, opportunity_id)
-            seen = None
-            if row is not None and visible is not None:
-                seen = await repository.visible_meeting_ids(account_id, opportunity_id, visible)
-            if row is None or seen == set():
-                raise NotFoundError(
-                    f"No deal {opportunity_id!r} in the synced copy of this account.",
-                    code="deal_not_found",
-                )
             settings = await self._settings(session, tenant_id)
-        return deal_view(row, settings, self.clock(), seen)
+            view = None
+            if row is not None:
+                view = await _view(repository, row, settings, self.clock(), visible)
+        if view is None:
+            raise NotFoundError(
+                f"No deal {opportunity_id!r} in the synced copy of this account.",
+                code="deal_not_found",
+            )
+        return view
+
+
+async def _view(
+    repository: DealRepository,
+    row: Deal,
+    settings: RiskSettings,
+    now: datetime,
+    visible: MeetingVisibility | None,
+) -> DealView | None:
+    """The deal as the caller sees it; None when a scope lets none of its meetings through."""
+    if visible is None:
+        return deal_view(row, settings, now)
+    rows = await repository.meetings_of(row.account_id, row.opportunity_id, visible)
+    if not rows:
+        return None
+    return scoped_view(row, settings, now, [_meeting(r, whole=False) for r in rows])
 
 
 async def _own_account(session: AsyncSession, tenant_id: str, account_id: str) -> None:

@@ -1,4 +1,9 @@
-"""The CRM call log: contacts and companies per account, their activities, unmatched guests."""
+"""The CRM call log: contacts and companies per account, their activities, unmatched guests.
+
+Records are the developer's own CRM: their CRUD and the unmatched-attendees list take the
+developer's API key only. A record's activities are a stored read: acting as an app user,
+only the meetings that user may see (insights.md §4).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from parley.api import render
-from parley.api.deps import CurrentTenant, RuntimeDep
+from parley.api.deps import CurrentCaller, CurrentTenant, RuntimeDep, read_scope
 from parley.api.params import reject_unknown
 
 __all__ = ["router"]
@@ -111,17 +116,26 @@ def _routes(kind: Kind, key: Literal["email", "domain"]) -> None:
     @router.get(f"{path}/{{external_id}}/activities", summary=f"A {kind}'s call log")
     async def activities(
         request: Request,
-        tenant: CurrentTenant,
+        caller: CurrentCaller,
         runtime: RuntimeDep,
         external_id: str = _EXTERNAL_ID,
         integrated_account_id: str = _ACCOUNT,
         limit: int = _LIMIT,
         next_cursor: str | None = _CURSOR,
     ) -> dict[str, Any]:
-        """The stored meetings matched to the record, newest first."""
+        """The stored meetings matched to the record, newest first (acting as an app user:
+        those it may see)."""
         reject_unknown(request, _PAGE, unified=False)
+        reading = await read_scope(runtime, caller, integrated_account_id)
         found = await runtime.crm.activities(
-            kind, tenant.id, integrated_account_id, external_id, limit=limit, cursor=next_cursor
+            kind,
+            caller.tenant.id,
+            integrated_account_id,
+            external_id,
+            limit=limit,
+            cursor=next_cursor,
+            visible=reading.visible,
+            app_user_id=reading.app_user_id,
         )
         return render.envelope([a.model_dump(mode="json") for a in found.items], found.next_cursor)
 

@@ -1,4 +1,8 @@
-"""`GET /insights/analytics` (JSON, paged) and `GET /insights/analytics.csv` (every row)."""
+"""`GET /insights/analytics` (JSON, paged) and `GET /insights/analytics.csv` (every row).
+
+Stored reads: acting as an app user, only the meetings that user may see are counted, in
+the rows and in the totals (insights.md §4).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from parley.api.deps import CurrentTenant, RuntimeDep
+from parley.api.deps import CurrentCaller, RuntimeDep, read_scope
 from parley.api.params import ListOptions, list_options, reject_unknown, utc
 from parley.insights.analytics import AnalyticsQuery, AnalyticsReport, GroupBy
 from parley.insights.analytics_rows import AnalyticsRow
@@ -68,18 +72,24 @@ def analytics_query(
 async def team_analytics(
     request: Request,
     runtime: RuntimeDep,
-    tenant: CurrentTenant,
+    caller: CurrentCaller,
     integrated_account_id: str = Query(..., description="The integrated account to report on."),
     query: AnalyticsQuery = Depends(analytics_query),
     paging: ListOptions = Depends(list_options),
 ) -> AnalyticsReport:
     """Completed meetings with a transcript, per user, team or week, with pooled totals."""
     reject_unknown(request, FILTERS | {"limit", "next_cursor"}, unified=False)
-    bound = {"account": integrated_account_id, **vars(query)}
-    digest = filters_digest(str(tenant.id), "insights:analytics", bound)
+    reading = await read_scope(runtime, caller, integrated_account_id)
+    bound = {"account": integrated_account_id, "scope": reading.app_user_id, **vars(query)}
+    digest = filters_digest(str(caller.tenant.id), "insights:analytics", bound)
     offset = runtime.cursors.decode(paging.next_cursor, digest).offset if paging.next_cursor else 0
     page = await runtime.analytics.report(
-        tenant.id, integrated_account_id, query, offset=offset, limit=paging.limit
+        caller.tenant.id,
+        integrated_account_id,
+        query,
+        offset=offset,
+        limit=paging.limit,
+        visible=reading.visible,
     )
     cursor = None
     if page.next_offset is not None:
@@ -93,13 +103,16 @@ async def team_analytics(
 async def team_analytics_csv(
     request: Request,
     runtime: RuntimeDep,
-    tenant: CurrentTenant,
+    caller: CurrentCaller,
     integrated_account_id: str = Query(..., description="The integrated account to report on."),
     query: AnalyticsQuery = Depends(analytics_query),
 ) -> Response:
     """Every row of the report, then the totals, as `text/csv`."""
     reject_unknown(request, FILTERS, unified=False)
-    rows, totals = await runtime.analytics.export(tenant.id, integrated_account_id, query)
+    reading = await read_scope(runtime, caller, integrated_account_id)
+    rows, totals = await runtime.analytics.export(
+        caller.tenant.id, integrated_account_id, query, visible=reading.visible
+    )
     return Response(
         render_csv([*rows, totals.model_copy(update={"name": "Totals"})]),
         media_type="text/csv; charset=utf-8",

@@ -1,4 +1,9 @@
-"""Deal risk: `GET /insights/deals[/{id}]` and `GET|PUT /insights/risk-settings`."""
+"""Deal risk: `GET /insights/deals[/{id}]` and `GET|PUT /insights/risk-settings`.
+
+The deals are stored reads: acting as an app user, a deal is listed when any of its meetings
+is visible, and its evidence (and meeting facts) come from those meetings only (insights.md
+§4). The risk settings are tenant configuration: the developer's API key only.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 
 from parley.api import render
-from parley.api.deps import CurrentTenant, RuntimeDep
+from parley.api.deps import CurrentCaller, CurrentTenant, RuntimeDep, read_scope
 from parley.api.params import reject_unknown
 from parley.insights.deals import DealQuery
 from parley.insights.risk_settings import RiskSettings
@@ -22,7 +27,7 @@ _LIST = ("integrated_account_id", "level", "min_score", "sort", "limit", "next_c
 async def list_deals(
     request: Request,
     runtime: RuntimeDep,
-    tenant: CurrentTenant,
+    caller: CurrentCaller,
     integrated_account_id: str | None = Query(
         None, description="One account; every account of the key's tenant when omitted."
     ),
@@ -36,8 +41,11 @@ async def list_deals(
 ) -> dict[str, Any]:
     """CRM opportunities of the synced meetings, their risk judged at the time of the read."""
     reject_unknown(request, _LIST, unified=False)
-    query = DealQuery(integrated_account_id, level, min_score, sort, limit, next_cursor)
-    views, cursor = await runtime.deals.list_deals(tenant.id, query)
+    reading = await read_scope(runtime, caller, integrated_account_id)
+    query = DealQuery(
+        reading.account_id, level, min_score, sort, limit, next_cursor, reading.app_user_id
+    )
+    views, cursor = await runtime.deals.list_deals(caller.tenant.id, query, visible=reading.visible)
     return render.envelope([view.model_dump(mode="json") for view in views], cursor)
 
 
@@ -45,13 +53,17 @@ async def list_deals(
 async def get_deal(
     request: Request,
     runtime: RuntimeDep,
-    tenant: CurrentTenant,
+    caller: CurrentCaller,
     opportunity_id: str = Path(..., description="The CRM opportunity id."),
     integrated_account_id: str = Query(..., description="The account the deal belongs to."),
 ) -> dict[str, Any]:
-    """One deal: its signals, each with the meetings (and moments) it came from."""
+    """One deal: its signals, each with the meetings (and moments) it came from. Acting as
+    an app user, a deal none of whose meetings it may see answers 404."""
     reject_unknown(request, ("integrated_account_id",), unified=False)
-    view = await runtime.deals.get(tenant.id, integrated_account_id, opportunity_id)
+    reading = await read_scope(runtime, caller, integrated_account_id)
+    view = await runtime.deals.get(
+        caller.tenant.id, integrated_account_id, opportunity_id, visible=reading.visible
+    )
     return view.model_dump(mode="json")
 
 

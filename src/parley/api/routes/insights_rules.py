@@ -1,4 +1,9 @@
-"""Keyword rules (`/insights/keyword-rules`) and the snippet feed (`/insights/snippets`)."""
+"""Keyword rules (`/insights/keyword-rules`) and the snippet feed (`/insights/snippets`).
+
+Rules are tenant configuration: only the developer's API key reads or writes them (a scoped
+token answers 403, `Parley-As-User` 400 `scope_not_supported`). The feed is a stored read: a
+scoped caller sees the snippets of the meetings it may see (insights.md §4).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from parley.api import render
-from parley.api.deps import CurrentTenant, RuntimeDep
+from parley.api.deps import CurrentCaller, CurrentTenant, RuntimeDep, read_scope
 from parley.api.params import reject_unknown, utc
 from parley.insights.rules import RuleChange
 from parley.insights.snippet_feed import FeedQuery
@@ -108,7 +113,7 @@ async def delete_rule(
 @router.get("/insights/snippets", summary="The snippet feed")
 async def list_snippets(
     request: Request,
-    tenant: CurrentTenant,
+    caller: CurrentCaller,
     runtime: RuntimeDep,
     rule_id: str | None = Query(None, description="Only this rule's snippets."),
     integrated_account_id: str | None = Query(None, description="Only this account's."),
@@ -118,15 +123,21 @@ async def list_snippets(
     limit: int = Query(50, ge=1, le=100, description="Snippets per page, 1..100."),
     next_cursor: str | None = Query(None, description="Opaque cursor from the previous page."),
 ) -> dict[str, Any]:
-    """Snippets of your rules in the synced copy: newest meeting first, then by start time."""
+    """Snippets of your rules in the synced copy: newest meeting first, then by start time.
+
+    Acting as an app user, only the snippets of meetings that user may see."""
     reject_unknown(request, _FEED_PARAMS, unified=False)
+    reading = await read_scope(runtime, caller, integrated_account_id)
     query = FeedQuery(
-        tenant_id=tenant.id,
+        tenant_id=caller.tenant.id,
         rule_id=rule_id,
-        account_id=integrated_account_id,
+        account_id=reading.account_id,
         meeting_id=meeting_id,
         start_time_after=utc(start_time_after),
         start_time_before=utc(start_time_before),
+        app_user_id=reading.app_user_id,
     )
-    result, cursor = await runtime.keywords.feed.page(query, limit=limit, cursor=next_cursor)
+    result, cursor = await runtime.keywords.feed.page(
+        query, limit=limit, cursor=next_cursor, visible=reading.visible
+    )
     return render.envelope(result, cursor)

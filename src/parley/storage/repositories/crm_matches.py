@@ -250,8 +250,10 @@ class CrmMatchRepository:
         *,
         after: MeetingKey | None,
         limit: int,
+        visible: ColumnElement[bool] | None = None,
     ) -> list[tuple[CrmMatch, StoredMeeting]]:
-        """Up to `limit` (match, meeting) pairs of one record after `after`, newest first."""
+        """Up to `limit` (match, meeting) pairs of one record after `after`, newest first;
+        only meetings `visible` (a clause over `meetings`, a scope) lets through."""
         m = StoredMeeting
         statement = (
             select(CrmMatch, m)
@@ -264,6 +266,8 @@ class CrmMatchRepository:
         )
         if after is not None:
             statement = statement.where(_after(after))
+        if visible is not None:
+            statement = statement.where(visible)
         statement = statement.order_by(m.start_time.desc().nulls_last(), m.id).limit(limit)
         result = await self._session.execute(statement)
         return [(match, meeting) for match, meeting in result]

@@ -171,14 +171,22 @@ class DealRepository:
                 )
             )
 
-    async def meetings_of(self, account_id: str, opportunity_id: str) -> list[StoredMeeting]:
-        """The stored meetings of one deal."""
+    async def meetings_of(
+        self,
+        account_id: str,
+        opportunity_id: str,
+        visible: ColumnElement[bool] | None = None,
+    ) -> list[StoredMeeting]:
+        """The stored meetings of one deal (those `visible`, a clause over meetings, lets
+        through when given)."""
         dm, m = DealMeeting, StoredMeeting
         statement = (
             select(m)
             .join(dm, and_(dm.account_id == m.account_id, dm.meeting_id == m.id))
             .where(dm.account_id == account_id, dm.opportunity_id == opportunity_id)
         )
+        if visible is not None:
+            statement = statement.where(visible)
         return list(await self._session.scalars(statement))
 
     async def transcript_lines(
@@ -199,18 +207,6 @@ class DealRepository:
         for row in rows:
             found[row[0]].append((row[1], row[2], row[3], row[4], row[5]))
         return found
-
-    async def visible_meeting_ids(
-        self, account_id: str, opportunity_id: str, visible: ColumnElement[bool]
-    ) -> set[str]:
-        """The ids of the deal's meetings that `visible` (a clause over meetings) lets through."""
-        dm, m = DealMeeting, StoredMeeting
-        statement = (
-            select(m.id)
-            .join(dm, and_(dm.account_id == m.account_id, dm.meeting_id == m.id))
-            .where(dm.account_id == account_id, dm.opportunity_id == opportunity_id, visible)
-        )
-        return set(await self._session.scalars(statement))
 
     # -- deal rows ----------------------------------------------------------------------
 

@@ -47,6 +47,9 @@ class FeedQuery:
     meeting_id: str | None = None
     start_time_after: datetime | None = None
     start_time_before: datetime | None = None
+    #: The app user a scoped read acts as (its cursors are bound to it; what it sees is
+    #: the `visible` clause).
+    app_user_id: str | None = None
 
 
 def _after(key: FeedKey) -> ColumnElement[bool]:
