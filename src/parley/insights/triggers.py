@@ -277,16 +277,18 @@ class SnippetTriggers:
             )
         rule_ids = [rule.id for rule in matcher.rules]
         created = await repo.replace_snippets(account_id, list(starts), rule_ids, rows)
-        events = EventRepository(session)
-        for row in rows:
-            if row["id"] in created:
-                meeting = starts[row["meeting_id"]]
-                data = snippet_json(
-                    row,
-                    rule_name=info[row["rule_id"]].name,
-                    meeting_title=meeting.title,
-                    meeting_start_time=meeting.start_time,
-                    playback=self.playback,
-                )
-                await events.record(tenant_id, MATCHED_EVENT, data, account_id=account_id)
+        datas = [
+            snippet_json(
+                row,
+                rule_name=info[row["rule_id"]].name,
+                meeting_title=starts[row["meeting_id"]].title,
+                meeting_start_time=starts[row["meeting_id"]].start_time,
+                playback=self.playback,
+            )
+            for row in rows
+            if row["id"] in created
+        ]
+        await EventRepository(session).record_many(
+            tenant_id, MATCHED_EVENT, datas, account_id=account_id
+        )
         return len(created)
