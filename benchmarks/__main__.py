@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from benchmarks import analytics, api, backfill, connector, keywords, scoping, search, sync
+from benchmarks import (
+    analytics,
+    api,
+    backfill,
+    connector,
+    ingest,
+    keywords,
+    scoping,
+    search,
+    sync,
+)
 
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
 BENCHMARKS["analytics"] = analytics.run
 BENCHMARKS["scoping"] = scoping.run
 BENCHMARKS["backfill"] = backfill.run
+BENCHMARKS["ingest"] = ingest.run
 
 
 def main() -> dict[str, dict[str, float]]:
