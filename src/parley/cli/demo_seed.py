@@ -65,8 +65,9 @@ def _email(user: User) -> str | None:
 def pick_people(
     users: Sequence[User], meetings: Sequence[Meeting], guests: Sequence[UnmatchedAttendee]
 ) -> DemoPeople | None:
-    """An admin, the busiest owner whose manager is known (member) and that manager; the most
-    met guest domain that is not free mail, with its most met guests. None: too little data."""
+    """An admin, the busiest owner whose manager is known (member) and that manager; the
+    domain (not free mail) with the most guests, and its most met guests (`guests` come most
+    met first). None: too little data."""
     by_id = {u.id: u for u in users if _email(u)}
     owners = Counter(m.owner.user_id for m in meetings if m.owner and m.owner.user_id in by_id)
     member = next(
