@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from benchmarks import analytics, api, backfill, connector, keywords, scoping, sdk, search, sync
+from benchmarks import (
+    analytics,
+    api,
+    backfill,
+    connector,
+    ingest,
+    keywords,
+    scoping,
+    sdk,
+    search,
+    sync,
+)
 
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
@@ -10,6 +21,7 @@ BENCHMARKS["analytics"] = analytics.run
 BENCHMARKS["scoping"] = scoping.run
 BENCHMARKS["backfill"] = backfill.run
 BENCHMARKS["sdk"] = sdk.run
+BENCHMARKS["ingest"] = ingest.run
 
 
 def main() -> dict[str, dict[str, float]]:

@@ -55,6 +55,7 @@ __all__ = ["DemoSeed", "Runtime"]
 class DemoSeed:
     """What `parley demo` prints: the demo key, account and a fresh link token."""
 
+    tenant_id: str
     api_key: str
     account_id: str
     link_token: str
@@ -203,7 +204,9 @@ class Runtime:
         key, _ = await self.api_keys.create_key(tenant.name, name="demo")
         account = await self.accounts.link(tenant.id, "chorus", chorus_token, chorus_url)
         token, _ = await self.link_tokens.create(tenant.id, "chorus", None)
-        return DemoSeed(api_key=key, account_id=account.id, link_token=token)
+        return DemoSeed(
+            tenant_id=str(tenant.id), api_key=key, account_id=account.id, link_token=token
+        )
 
 
 def _limiter(settings: Settings, db: Database) -> RateLimiter:

@@ -1,4 +1,5 @@
-"""`parley demo` as a new user runs it: URLs, key and a curl line printed; Ctrl-C stops cleanly."""
+"""`parley demo` as a new user runs it: URLs, keys and curl lines printed (each answers with
+real content: the scoped token reads only the member's meetings); Ctrl-C stops cleanly."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -21,31 +23,63 @@ def _free_port() -> int:
         return port
 
 
-def test_demo_serves_the_printed_curl_line_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+_CURL = re.compile(r'curl -H "Authorization: Bearer (\S+)" \\\n\s+"(http://[^"]+)"')
+
+
+def _get(token: str, url: str) -> dict[str, Any]:
+    answer = httpx.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert answer.status_code == 200, (url, answer.text)
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _check_printed_lines(output: str) -> None:
+    """Each printed curl line, copy-pasted, answers 200 with what its comment promises."""
+    key = re.search(r"API key\s+(prl_\S+)", output)
+    member = re.search(r"as demo-member (\S+)\)", output)
+    assert key is not None, output
+    assert member is not None, output
+    curls = _CURL.findall(output)
+    assert len(curls) == 6, output
+    (_, meetings), (scoped, mine), (_, snippets), (_, deals), (_, analytics), (_, log) = curls
+    assert scoped.startswith("pst_")
+    assert _get(key.group(1), meetings)["result_count"] == 5
+    everyone = _get(key.group(1), mine.replace("limit=5", "limit=100"))["result"]
+    theirs = _get(scoped, mine.replace("limit=5", "limit=100"))["result"]
+    # The scoped token lists only the member's meetings (owned or attended), and not all.
+    assert theirs
+    assert len(theirs) < len(everyone)
+    for meeting in theirs:
+        emails = {(meeting["owner"] or {}).get("email")}
+        emails |= {a.get("email") for a in meeting["attendees"]}
+        assert member.group(1) in {e.lower() for e in emails if e}, meeting["id"]
+    assert _get(key.group(1), snippets)["result"], "the snippet feed is empty"
+    assert _get(key.group(1), deals)["result"]
+    assert _get(key.group(1), analytics)["totals"]["meetings"] > 0
+    assert _get(key.group(1), log)["result"], "the contact's call log is empty"
+
+
+def test_demo_serves_the_printed_curl_lines_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     port, sandbox_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
     command = [sys.executable, "-m", "parley.cli", "demo", "--port", str(port)]
-    command += ["--sandbox-port", str(sandbox_port), "--meetings", "30"]
+    command += ["--sandbox-port", str(sandbox_port), "--meetings", "40"]
     demo = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     output = ""
     try:
         assert demo.stdout is not None
-        deadline = time.monotonic() + 120
-        while "Try:" not in output and time.monotonic() < deadline:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:  # the block ends with an empty line after "Try:"
             line = demo.stdout.readline()
             if not line:
                 break
             output += line
-        output += demo.stdout.readline() + demo.stdout.readline()  # the curl line
-        key = re.search(r"API key\s+(prl_\S+)", output)
-        url = re.search(r'"(http://127\.0\.0\.1:\d+/unified/[^"]+)"', output)
-        assert key is not None, output
-        assert url is not None, output
-        answer = httpx.get(url.group(1), headers={"Authorization": f"Bearer {key.group(1)}"})
-        assert answer.status_code == 200
-        assert answer.json()["result_count"] == 5
+            if "Try:" in output and not line.strip():
+                break
+        assert "First sync         completed" in output, output
+        _check_printed_lines(output)
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=60)

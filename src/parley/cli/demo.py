@@ -14,10 +14,12 @@ from urllib.parse import urlsplit
 import typer
 import uvicorn
 
+from parley.cli.demo_seed import DemoInsights, add_rules, seed_insights, wait_for_sync
 from parley.config import Settings
-from parley.runtime import Runtime
+from parley.runtime import DemoSeed, Runtime
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.server import SandboxServer
+from parley.sync.runs import RunStatus
 
 __all__ = ["demo", "demo_settings"]
 
@@ -63,33 +65,93 @@ async def _run(settings: Settings, sandbox: SandboxServer, port: int) -> None:
     runtime = await Runtime.start(settings)
     try:
         seeded = await runtime.seed_demo(sandbox.url, sandbox.token)
-        # Queued now, executed in the background once the API is up (source=store, search).
-        await runtime.sync.create(None, seeded.account_id, trigger="demo")
-        base = settings.public_url.rstrip("/")
-        api = f"{base}/unified/conversational-intelligence"
-        lines = [
-            "",
-            "Parley demo is running. Ctrl-C stops everything.",
-            f"  Chorus sandbox     {sandbox.url}   (token {sandbox.token})",
-            f"  Parley API         {base}",
-            f"  API docs           {base}/docs",
-            f"  Link page          {base}/link/{seeded.link_token}",
-            f"  Integrated account {seeded.account_id}",
-            f"  API key            {seeded.api_key}",
-            "  (the demo account is syncing in the background: GET /sync-runs)",
-            "",
-            "Try:",
-            f'  curl -H "Authorization: Bearer {seeded.api_key}" \\',
-            f'    "{api}/meetings?integrated_account_id={seeded.account_id}&limit=5"',
-            "",
-        ]
-        typer.echo("\n".join(lines))
+        rules = await add_rules(runtime, seeded.tenant_id, seeded.account_id)
+        # Executed in the background at once; the rules' snippets are computed as it stores.
+        run, _ = await runtime.sync.create(None, seeded.account_id, trigger="demo")
         config = uvicorn.Config(
             create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
         )
-        await _Server(config).serve()
+        server = _Server(config)
+        serving = asyncio.create_task(server.serve())
+        typer.echo(f"Syncing the sandbox's meetings into Parley ({sandbox.url}) …")
+        ready = asyncio.create_task(_first_sync(runtime, seeded, run.id, rules))
+        await asyncio.wait({serving, ready}, return_when=asyncio.FIRST_COMPLETED)
+        if ready.done():
+            typer.echo(_banner(settings, sandbox, seeded, *ready.result()))
+        else:  # Ctrl-C before the first sync ended
+            ready.cancel()
+            await asyncio.gather(ready, return_exceptions=True)
+        await serving
     finally:
         await _close(runtime)
+
+
+async def _first_sync(
+    runtime: Runtime, seeded: DemoSeed, run_id: str, rules: tuple[str, ...]
+) -> tuple[RunStatus, DemoInsights | None]:
+    status = await wait_for_sync(runtime, run_id)
+    if status is not RunStatus.COMPLETED:
+        return status, None
+    return status, await seed_insights(runtime, seeded, seeded.tenant_id, rules)
+
+
+def _banner(
+    settings: Settings,
+    sandbox: SandboxServer,
+    seeded: DemoSeed,
+    status: RunStatus,
+    insights: DemoInsights | None,
+) -> str:
+    base = settings.public_url.rstrip("/")
+    api, account = f"{base}/unified/conversational-intelligence", seeded.account_id
+    key = f'-H "Authorization: Bearer {seeded.api_key}"'
+    lines = [
+        "",
+        "Parley demo is running. Ctrl-C stops everything.",
+        f"  Chorus sandbox     {sandbox.url}   (token {sandbox.token})",
+        f"  Parley API         {base}",
+        f"  API docs           {base}/docs",
+        f"  Link page          {base}/link/{seeded.link_token}",
+        f"  Integrated account {account}",
+        f"  API key            {seeded.api_key}",
+        f"  First sync         {status.value}   (GET {base}/sync-runs)",
+    ]
+    if insights is not None:
+        lines += [
+            f"  Scoped token       {insights.scoped_token}",
+            f"                     (read-only, 24 h, as demo-member {insights.member})",
+        ]
+    lines += [
+        "",
+        "Try:",
+        f"  curl {key} \\",
+        f'    "{api}/meetings?integrated_account_id={account}&limit=5"',
+    ]
+    if insights is not None:
+        scoped = f'-H "Authorization: Bearer {insights.scoped_token}"'
+        contact = f"{base}/crm/contacts/{insights.contact_id}/activities"
+        tries = [
+            (
+                "the member's meetings only",
+                scoped,
+                f"{api}/meetings?integrated_account_id={account}&source=store&limit=5",
+            ),
+            ("snippets (Bugs, Competitors, Pricing)", key, f"{base}/insights/snippets?limit=3"),
+            ("deals at risk", key, f"{base}/insights/deals?integrated_account_id={account}"),
+            (
+                "team analytics",
+                key,
+                f"{base}/insights/analytics?integrated_account_id={account}&group_by=user",
+            ),
+            (
+                "a contact's call log",
+                key,
+                f"{contact}?integrated_account_id={account}&limit=5",
+            ),
+        ]
+        for what, header, url in tries:
+            lines += [f"  # {what}", f"  curl {header} \\", f'    "{url}"']
+    return "\n".join([*lines, ""])
 
 
 class _Server(uvicorn.Server):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.storage.columns import utcnow
@@ -66,3 +68,35 @@ class EventRepository:
         # one batch instead of one round trip each.
         self._session.add(event)
         return event
+
+    async def record_many(
+        self,
+        tenant_id: str,
+        type_: str,
+        datas: Sequence[dict[str, Any]],
+        *,
+        account_id: str | None = None,
+        at: datetime | None = None,
+    ) -> list[str]:
+        """Add many events of one type in one statement (a hook's thousands per page: no ORM
+        object each); their ids. Committed (or rolled back) with the caller's transaction."""
+        if type_ not in EVENT_TYPES:
+            raise ValueError(f"Unknown event type {type_!r}.")
+        if not datas:
+            return []
+        when = at or utcnow()
+        stamp = when.isoformat()
+        ids = [new_event_id() for _ in datas]
+        rows: list[dict[str, Any]] = [
+            {
+                "id": event_id,
+                "tenant_id": tenant_id,
+                "account_id": account_id,
+                "type": type_,
+                "payload": {"type": type_, "timestamp": stamp, "data": data},
+                "created_at": when,
+            }
+            for event_id, data in zip(ids, datas, strict=True)
+        ]
+        await self._session.execute(insert(Event), rows)
+        return ids

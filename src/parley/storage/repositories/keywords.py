@@ -215,12 +215,12 @@ class KeywordRepository:
         same meeting, on PostgreSQL) committed meanwhile is overwritten, not a conflict."""
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        for chunk in _chunks(list(rows), 100):
-            statement = insert(_SNIPPETS).values(list(chunk))
-            kept = {c: statement.excluded[c] for c in _SNIPPET_FIELDS}
-            await self._session.execute(
-                statement.on_conflict_do_update(index_elements=["id"], set_=kept)
-            )
+        # One statement for every row (executemany): compiled once and cached, where a
+        # multi-VALUES insert was compiled again for each batch (most of a sync page's cost).
+        statement = insert(_SNIPPETS)
+        kept = {c: statement.excluded[c] for c in _SNIPPET_FIELDS}
+        upsert = statement.on_conflict_do_update(index_elements=["id"], set_=kept)
+        await self._session.execute(upsert, list(rows))
 
     async def _delete_snippets(
         self, account_id: str, meeting_ids: Sequence[str], rule_ids: Sequence[str] | None
