@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -156,3 +158,38 @@ def stack_settings(tmp: Path, database_url: str) -> Settings:
         api_rate_limit=10_000,
         api_rate_burst=10_000,
     )
+
+
+async def sync_account(stack: Stack, account: str) -> dict[str, Any]:
+    """A full sync of `account` run in this process to its end; the completed run's counts."""
+    runtime = await Runtime.start(stack.api.settings)
+    try:
+        run, _ = await runtime.sync.create(None, account, full=True)
+        done = await runtime.sync_executor.execute(run.id)
+        assert done.status == "completed", done
+        return dict(done.counts)
+    finally:
+        await runtime.close()
+
+
+@contextmanager
+def synced_stack(
+    backend: str, tmp: Path, postgres_server: Any, sandbox: SandboxConfig
+) -> Iterator[tuple[Stack, str]]:
+    """A stack on `backend` with one account linked to `sandbox` and fully synced (no
+    schedule, a generous rate); stopped, its PostgreSQL database dropped, after the block."""
+    url, pg_name = database_url(backend, tmp, postgres_server)
+    settings = stack_settings(tmp, url).model_copy(
+        update={"chorus_rate_limit": 500.0, "sync_interval": timedelta(0)}
+    )
+    stack = start_stack(settings, sandbox)
+    try:
+        with stack.client() as client:
+            account = stack.link_account(client)
+        run_async(sync_account(stack, account))
+        yield stack, account
+    finally:
+        stack.api.stop()
+        stack.sandbox.stop()
+        if pg_name is not None and postgres_server is not None:
+            run_async(postgres_server.drop(pg_name))

@@ -8,26 +8,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from e2e_stack import BACKENDS, Stack, database_url, run_async, stack_settings, start_stack
+from e2e_stack import (
+    BACKENDS,
+    Stack,
+    synced_stack,
+)
 
-from parley.runtime import Runtime
 from parley.sandbox.config import SandboxConfig
 from parley.sandbox.meetings import Meeting as SandboxMeeting
-
-
-async def _sync(stack: Stack, account: str) -> None:
-    runtime = await Runtime.start(stack.api.settings)
-    try:
-        run, _ = await runtime.sync.create(None, account, full=True)
-        done = await runtime.sync_executor.execute(run.id)
-        assert done.status == "completed", done
-    finally:
-        await runtime.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -38,21 +30,11 @@ def synced(
 ) -> Iterator[tuple[Stack, str]]:
     """A stack whose account is fully synced from a 60-meeting sandbox."""
     tmp = tmp_path_factory.mktemp("crm-stack")
-    url, pg_name = database_url(request.param, tmp, postgres_server)
-    settings = stack_settings(tmp, url).model_copy(
-        update={"chorus_rate_limit": 500.0, "sync_interval": timedelta(0)}
-    )
-    stack = start_stack(settings, SandboxConfig(seed=5, meetings=60))
-    try:
-        with stack.client() as client:
-            account = stack.link_account(client)
-        run_async(_sync(stack, account))
+    with synced_stack(request.param, tmp, postgres_server, SandboxConfig(seed=5, meetings=60)) as (
+        stack,
+        account,
+    ):
         yield stack, account
-    finally:
-        stack.api.stop()
-        stack.sandbox.stop()
-        if pg_name is not None and postgres_server is not None:
-            run_async(postgres_server.drop(pg_name))
 
 
 def _meetings(stack: Stack) -> list[SandboxMeeting]:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
-from e2e_stack import BACKENDS, Stack, database_url, run_async, stack_settings, start_stack
-from test_store_search_api import _sync, pages
+from e2e_stack import (
+    BACKENDS,
+    Stack,
+    synced_stack,
+)
+from test_store_search_api import pages
 
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.sandbox.config import SandboxConfig
@@ -117,21 +120,11 @@ def synced(
 ) -> Iterator[Synced]:
     """A stack whose account is fully synced from a 90-meeting sandbox."""
     tmp = tmp_path_factory.mktemp("scoping-stack")
-    url, pg_name = database_url(request.param, tmp, postgres_server)
-    settings = stack_settings(tmp, url).model_copy(
-        update={"chorus_rate_limit": 500.0, "sync_interval": timedelta(0)}
-    )
-    stack = start_stack(settings, SandboxConfig(seed=5, meetings=90))
-    try:
-        with stack.client() as client:
-            account = stack.link_account(client)
-        run_async(_sync(stack, account))
+    with synced_stack(request.param, tmp, postgres_server, SandboxConfig(seed=5, meetings=90)) as (
+        stack,
+        account,
+    ):
         yield Synced(stack, account, _truth(stack))
-    finally:
-        stack.api.stop()
-        stack.sandbox.stop()
-        if pg_name is not None and postgres_server is not None:
-            run_async(postgres_server.drop(pg_name))
 
 
 def _people(truth: Truth) -> tuple[str, str, str]:

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,28 +17,15 @@ import pytest
 from e2e_stack import (
     BACKENDS,
     Stack,
-    database_url,
     run_async,
-    stack_settings,
-    start_stack,
+    synced_stack,
 )
 from sqlalchemy import select
 
-from parley.runtime import Runtime
 from parley.sandbox.config import SandboxConfig
 from parley.storage import Database, StoredMeeting
 
 UNIFIED = "/unified/conversational-intelligence"
-
-
-async def _sync(stack: Stack, account: str) -> None:
-    runtime = await Runtime.start(stack.api.settings)
-    try:
-        run, _ = await runtime.sync.create(None, account, full=True)
-        done = await runtime.sync_executor.execute(run.id)
-        assert done.status == "completed", done
-    finally:
-        await runtime.close()
 
 
 async def _stored_ids(stack: Stack, account: str) -> set[str]:
@@ -58,21 +44,11 @@ def synced(
 ) -> Iterator[tuple[Stack, str]]:
     """A stack whose account is fully synced from a 60-meeting sandbox."""
     tmp = tmp_path_factory.mktemp("store-stack")
-    url, pg_name = database_url(request.param, tmp, postgres_server)
-    settings = stack_settings(tmp, url).model_copy(
-        update={"chorus_rate_limit": 500.0, "sync_interval": timedelta(0)}
-    )
-    stack = start_stack(settings, SandboxConfig(seed=5, meetings=60))
-    try:
-        with stack.client() as client:
-            account = stack.link_account(client)
-        run_async(_sync(stack, account))
+    with synced_stack(request.param, tmp, postgres_server, SandboxConfig(seed=5, meetings=60)) as (
+        stack,
+        account,
+    ):
         yield stack, account
-    finally:
-        stack.api.stop()
-        stack.sandbox.stop()
-        if pg_name is not None and postgres_server is not None:
-            run_async(postgres_server.drop(pg_name))
 
 
 def pages(client: httpx.Client, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
