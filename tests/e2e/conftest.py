@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browser_support import browser  # noqa: F401  (the browser tests' fixture)
 from e2e_stack import BACKENDS, Stack, database_url, run_async, stack_settings, start_stack
 
 from parley.sandbox.config import SandboxConfig

@@ -3,21 +3,13 @@ length and seeks (Debian's chromium driven by Playwright)."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from browser_support import BROWSER_MARKS
 from e2e_stack import Stack
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="Debian's chromium is not installed (apt-get install chromium); .ci/run installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 UNIFIED = "/unified/conversational-intelligence"
 
 # Loads `src` into a fresh <audio>, waits for its metadata, seeks to `at` and reports back.
@@ -38,29 +30,6 @@ PLAY = """async ([src, at]) => {
   await seeked;
   return {duration: audio.duration, currentTime: audio.currentTime, src: audio.currentSrc};
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture(scope="module")
