@@ -16,6 +16,7 @@ from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
+from parley.insights.access import CallerAccess
 from parley.insights.analytics import TeamAnalytics
 from parley.insights.contacts import CrmService
 from parley.insights.deal_schedule import StalledDealsWatch
@@ -117,6 +118,15 @@ class Runtime:
         links = self.media_links
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
+        #: Who calls (API key or scoped token) and what they may read: every face asks it.
+        self.access = CallerAccess(
+            authenticate_key=self.api_keys.authenticate,
+            tenant=self.tenants.get,
+            account=self.accounts.get,
+            accounts=self.accounts.list,
+            tokens=self.scoped_tokens,
+            scoping=self.scoping,
+        )
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
         # What is stored keeps stable key-authenticated links (a signed one expires, and

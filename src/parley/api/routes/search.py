@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from parley.api import render
-from parley.api.deps import AS_USER_HEADER, CurrentCaller, RuntimeDep, resolve_scope
+from parley.api.deps import CurrentCaller, RuntimeDep
 from parley.api.params import reject_unknown, utc
 from parley.errors import InvalidCursorError, InvalidRequestError
 from parley.insights import SearchFilters, SearchPosition
@@ -65,22 +65,13 @@ async def search_transcripts(
     if not text:
         raise InvalidRequestError("q must be a non-empty search text.", param="q")
     tenant = caller.tenant
+    # One account (a scoped caller's own, 404 for another tenant's), or every account.
+    reading = await runtime.access.accounts_read(caller, integrated_account_id)
+    accounts, scope = reading.account_ids, reading.scope
     if caller.grant is not None:
-        # A scoped token searches its own account (another id answers 404).
         integrated_account_id = integrated_account_id or caller.grant.account_id
-    elif caller.as_user is not None and not integrated_account_id:
-        raise InvalidRequestError(
-            f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
-            param="integrated_account_id",
-        )
-    scope = None
-    if integrated_account_id:
-        accounts = [(await runtime.accounts.get(tenant.id, integrated_account_id)).id]
-        scope = await resolve_scope(runtime, caller, accounts[0])
-    else:
-        accounts = [a.id for a in await runtime.accounts.list(tenant.id)]
     filters = SearchFilters(
-        account_ids=tuple(accounts),
+        account_ids=accounts,
         start_time_after=utc(start_time_after),
         start_time_before=utc(start_time_before),
         speaker_type=speaker_type.value if speaker_type else None,
