@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.routing import Route
 
 from parley import __version__
 from parley.api.budget_headers import BudgetHeadersMiddleware
-from parley.api.errors import install_error_handlers
+from parley.api.errors import error_response, install_error_handlers
 from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
 from parley.api.routes import (
@@ -30,6 +31,7 @@ from parley.api.routes import (
 from parley.api.routes import insights_analytics as analytics
 from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
+from parley.mcp.http import MCP_PATH, McpHttpEndpoint
 from parley.runtime import Runtime
 from parley.web import routes as web
 
@@ -40,24 +42,27 @@ DESCRIPTION = """Unified Conversational Intelligence API (Chorus first).
 Authenticate with `Authorization: Bearer <api key>`. Every error has one envelope:
 `{"error": {"status", "code", "message", "request_id", "remote", …}}`.
 Lists answer `{"result": [...], "next_cursor": "…"|null, "result_count": n}`.
+AI agents connect to the MCP tools at `/mcp` (Streamable HTTP, same bearer credentials).
 """
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
     """Build the app; the runtime (database, vault, services) starts with the app's lifespan."""
     settings = settings or Settings()
+    # The MCP tools' Streamable HTTP endpoint; its session manager runs in the lifespan.
+    mcp = McpHttpEndpoint(refuse=error_response)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime is not None:
             app.state.runtime = runtime
-            async with runtime.background():
+            async with runtime.background(), mcp.running(runtime):
                 yield
             return
         started = await Runtime.start(settings)
         app.state.runtime = started
         try:
-            async with started.background():
+            async with started.background(), mcp.running(started):
                 yield
         finally:
             await started.close()
@@ -92,5 +97,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(insights_rules.router)
     app.include_router(insights_deals.router)
     app.include_router(web.router)
+    # An ASGI endpoint (not a request handler): the SDK's transport answers the request.
+    app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))
     app.mount("/static", web.static_files(), name="static")
     return app

@@ -15,7 +15,17 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from parley.cli import admin, demo, rules_cmd, sandbox_cmd, search_cmd, serve, sync_cmd, worker
+    from parley.cli import (
+        admin,
+        demo,
+        mcp_cmd,
+        rules_cmd,
+        sandbox_cmd,
+        search_cmd,
+        serve,
+        sync_cmd,
+        worker,
+    )
 
     app.command("sandbox")(sandbox_cmd.sandbox)
     app.command("serve")(serve.serve)
@@ -23,6 +33,7 @@ def _register() -> None:
     app.command("demo")(demo.demo)
     app.command("search")(search_cmd.search)
     app.command("sync")(sync_cmd.sync)
+    app.command("mcp")(mcp_cmd.mcp)
     app.add_typer(admin.keys_app, name="keys")
     app.add_typer(admin.accounts_app, name="accounts")
     app.add_typer(admin.secrets_app, name="secrets")

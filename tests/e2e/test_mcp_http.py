@@ -1,0 +1,138 @@
+"""The MCP tools over Streamable HTTP at `/mcp`, with the SDK's own client, after a real sync.
+
+The API app serves `/mcp` beside its routes; each request is authenticated by its bearer
+credential before any tool runs. What a caller may see comes from the HTTP API itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import httpx2
+import pytest
+from e2e_stack import BACKENDS, call, synced_stack
+from mcp import Client, MCPError
+from mcp.client.streamable_http import streamable_http_client
+from mcp_support import (
+    Scoped,
+    check_caps,
+    check_deals,
+    check_meeting,
+    check_scoped,
+    check_search,
+    check_tools_listed,
+    http_session,
+    scoped,
+)
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+
+from parley.sandbox.config import SandboxConfig
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "probe", "version": "1"},
+    },
+}
+ACCEPT = {"Accept": "application/json, text/event-stream"}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def synced(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: Any,
+) -> Iterator[Scoped]:
+    """A stack synced from a 90-meeting sandbox, with a member's scoped token."""
+    tmp = tmp_path_factory.mktemp("mcp-http")
+    sandbox = SandboxConfig(seed=5, meetings=90)
+    with synced_stack(request.param, tmp, postgres_server, sandbox) as (stack, account):
+        yield scoped(stack, account)
+
+
+async def test_the_tools_are_listed_each_with_a_description_and_a_schema(synced: Scoped) -> None:
+    async with http_session(synced.stack.url, synced.stack.api_key) as session:
+        await check_tools_listed(session)
+
+
+async def test_search_pages_every_hit_once_with_playback_links(synced: Scoped) -> None:
+    async with http_session(synced.stack.url, synced.stack.api_key) as session:
+        await check_search(session, synced.stack, synced.account)
+
+
+async def test_get_meeting_shows_metadata_and_transcript_excerpts(synced: Scoped) -> None:
+    async with http_session(synced.stack.url, synced.stack.api_key) as session:
+        await check_meeting(session, synced.stack, synced.account)
+
+
+async def test_list_deals_matches_the_api_and_get_deal_shows_the_risk(synced: Scoped) -> None:
+    async with http_session(synced.stack.url, synced.stack.api_key) as session:
+        await check_deals(session, synced.stack, synced.account)
+
+
+async def test_a_scoped_token_reads_only_its_users_meetings(synced: Scoped) -> None:
+    async with http_session(synced.stack.url, synced.token) as session:
+        await check_scoped(session, synced, admin=False)
+    async with http_session(synced.stack.url, synced.stack.api_key) as session:
+        await check_scoped(session, synced, admin=True)
+
+
+async def test_answers_stop_at_the_character_cap_and_continue_by_cursor(synced: Scoped) -> None:
+    async with http_session(synced.stack.url, synced.stack.api_key) as session:
+        await check_caps(session, synced)
+
+
+async def test_a_scoped_token_is_honoured_on_the_stateless_protocol_too(synced: Scoped) -> None:
+    # `Client` negotiates the 2026 protocol (`server/discover`, one exchange per request).
+    client = httpx2.AsyncClient(headers={"Authorization": f"Bearer {synced.token}"}, timeout=60)
+    transport = streamable_http_client(f"{synced.stack.url}/mcp", http_client=client)
+    async with client, Client(transport) as agent:
+        assert agent.session.protocol_version not in HANDSHAKE_PROTOCOL_VERSIONS
+        result = await agent.call_tool("list_meetings", {"limit": 100})
+        assert not result.is_error
+        body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+        seen = {m["id"] for m in body["result"]}
+        cursor = body["next_cursor"]
+        while cursor is not None:
+            result = await agent.call_tool("list_meetings", {"cursor": cursor})
+            body = json.loads(result.content[0].text)  # type: ignore[union-attr]
+            seen |= {m["id"] for m in body["result"]}
+            cursor = body["next_cursor"]
+    assert seen == synced.visible
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer pk_not_a_key", "Bearer pst_forged.token", "Basic abc"],
+    ids=["missing", "bad-key", "forged-token", "not-bearer"],
+)
+def test_a_request_without_a_valid_credential_is_refused_before_any_tool(
+    synced: Scoped, authorization: str | None
+) -> None:
+    headers = {**ACCEPT, **({"Authorization": authorization} if authorization else {})}
+    response = call("POST", f"{synced.stack.url}/mcp", json=INITIALIZE, headers=headers)
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["status"] == 401
+    assert error["request_id"] == response.headers["x-request-id"]
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_the_sdk_client_is_refused_with_a_bad_token(synced: Scoped) -> None:
+    with pytest.raises(ExceptionGroup) as raised:
+        async with http_session(synced.stack.url, "pst_forged.token"):
+            pass
+    # The SDK raises its MCPError (inside its task groups) for the 401.
+    assert raised.value.subgroup(lambda e: isinstance(e, MCPError)) is not None
+
+
+def test_the_mcp_endpoint_is_not_in_the_openapi_document(synced: Scoped) -> None:
+    document = httpx.get(f"{synced.stack.url}/openapi.json", timeout=60).json()
+    assert "/mcp" not in document["paths"]
