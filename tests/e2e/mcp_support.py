@@ -9,7 +9,6 @@ the oracle of what the caller may see (its own tests check it against the sandbo
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -104,7 +103,6 @@ def stdio_env(stack: Stack, key: str) -> dict[str, str]:
         "PARLEY_SECRET_KEY": settings.secret_key.get_secret_value(),
         "PARLEY_PUBLIC_URL": stack.url,
         "PARLEY_API_KEY": key,
-        "PYTHONPATH": os.pathsep.join(sys.path),
     }
 
 

@@ -17,6 +17,8 @@ from e2e_stack import BACKENDS, call, synced_stack
 from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 from mcp_support import (
+    MAX_ITEMS,
+    MEETINGS,
     Scoped,
     check_caps,
     check_deals,
@@ -24,10 +26,13 @@ from mcp_support import (
     check_scoped,
     check_search,
     check_tools_listed,
+    http_pages,
     http_session,
+    read_all,
     scoped,
 )
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
+from test_scoping_insights_api import _wait_backfill
 
 from parley.sandbox.config import SandboxConfig
 
@@ -106,6 +111,45 @@ async def test_a_scoped_token_is_honoured_on_the_stateless_protocol_too(synced: 
             seen |= {m["id"] for m in body["result"]}
             cursor = body["next_cursor"]
     assert seen == synced.visible
+
+
+async def test_snippets_and_a_contacts_call_log_match_the_api(synced: Scoped) -> None:
+    stack, account = synced.stack, synced.account
+    params = {"integrated_account_id": account}
+    with stack.client() as client:
+        guests = [
+            a["email"]
+            for m in http_pages(client, MEETINGS, {**params, "source": "store"})
+            for a in m["attendees"]
+            if a["type"] == "guest" and a["email"]
+        ]
+        email = max(set(guests), key=guests.count)
+        put = client.put("/crm/contacts/mcp-contact", params=params, json={"emails": [email]})
+        assert put.status_code in (200, 201), put.text
+        rule = client.post(
+            "/insights/keyword-rules",
+            json={"name": "MCP", "phrases": ["price"], "integrated_account_id": account},
+        )
+        assert rule.status_code == 201, rule.text
+        rule_id = rule.json()["id"]
+        _wait_backfill(client, rule_id)
+        log = http_pages(client, "/crm/contacts/mcp-contact/activities", params)
+        snippets = http_pages(client, "/insights/snippets", {"rule_id": rule_id})
+    assert len(log) > 1
+    assert len(snippets) > MAX_ITEMS
+    for key, allowed in ((synced.stack.api_key, None), (synced.token, synced.visible)):
+        async with http_session(stack.url, key) as session:
+            found, _ = await read_all(session, "find_contact_activity", {"email": email.upper()})
+            feed, _ = await read_all(session, "list_snippets", {"rule_id": rule_id})
+        if allowed is None:
+            assert [a["meeting_id"] for a in found] == [a["meeting_id"] for a in log]
+            assert [s["id"] for s in feed] == [s["id"] for s in snippets]
+        else:
+            assert {a["meeting_id"] for a in found} <= allowed
+            assert {s["meeting_id"] for s in feed} <= allowed
+            assert len(feed) < len(snippets)
+        assert all(a["record"] == "mcp-contact" for a in found)
+        assert all("/app/meetings/" in s["playback_url"] for s in feed)
 
 
 @pytest.mark.parametrize(
