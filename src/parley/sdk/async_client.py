@@ -61,7 +61,7 @@ class AsyncClient:
         self.sync = r.AsyncSync(self)
         self.webhooks = r.AsyncWebhooks(self)
         self.crm = r.AsyncCrm(self)
-        # Being built (docs/sdk.md): thin resources on the design contract's shapes.
+        # The insight resources (docs/sdk.md), each read live in tests/e2e/test_sdk_insights.py.
         self.snippets = r.AsyncSnippets(self)
         self.keyword_rules = r.AsyncKeywordRules(self)
         self.deals = r.AsyncDeals(self)

@@ -314,7 +314,7 @@ class AsyncCrm(_AsyncResource):
         return self._c._many(specs.crm_unmatched(account, limit))
 
 
-# Being built (insights.md §1, §2, §4): thin resources on the contract's shapes ------------
+# The insight routes (insights.md §1, §2, §4); tests/e2e/test_sdk_insights.py reads each live -----
 
 
 class AsyncSnippets(_AsyncResource):

@@ -67,7 +67,7 @@ class Client:
         self.sync = r.Sync(self)
         self.webhooks = r.Webhooks(self)
         self.crm = r.Crm(self)
-        # Being built (docs/sdk.md): thin resources on the design contract's shapes.
+        # The insight resources (docs/sdk.md), each read live in tests/e2e/test_sdk_insights.py.
         self.snippets = r.Snippets(self)
         self.keyword_rules = r.KeywordRules(self)
         self.deals = r.Deals(self)

@@ -1,4 +1,4 @@
-"""Typed answers for the insight routes being built now: snippets and keyword rules, deals
+"""Typed answers for the insight routes: snippets and keyword rules, deals
 and risk settings, user mappings and scoped tokens (shapes of the design contract,
 `insights.md` §1, §2, §4). Unknown fields are kept, missing optional ones are None, so the
 SDK reads what the server ships even where it refines these shapes.

@@ -318,7 +318,7 @@ def analytics_report(first: m.AnalyticsReport, more: _List[m.AnalyticsRow]) -> m
     return first.model_copy(update={"result": rows, "next_cursor": None, "result_count": len(rows)})
 
 
-# Being built (insights.md §1, §2, §4): thin resources on the contract's shapes ------------
+# The insight routes (insights.md §1, §2, §4); tests/e2e/test_sdk_insights.py reads each live -----
 
 
 class Snippets(_Resource):
