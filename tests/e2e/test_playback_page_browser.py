@@ -130,6 +130,32 @@ def test_t_starts_the_player_there(page: Any, world: PlaybackWorld) -> None:
     assert current.get_attribute("id") == f"entry-{entry['index']}"
 
 
+def test_a_comment_added_through_the_form_is_on_the_timeline_after_a_reload(
+    page: Any, world: PlaybackWorld
+) -> None:
+    entry = world.meeting["transcript"][len(world.meeting["transcript"]) // 2]
+    text = f"Great discovery question at entry {entry['index']}"
+    open_page(page, world)
+    page.locator(f"#entry-{entry['index']}").click()
+    player_at(page, entry["start_time"])
+
+    page.fill("#comment-text", text)
+    page.click("#comment-form button[type=submit]")
+    page.wait_for_function(READY)
+    page.reload()
+    page.wait_for_function(READY)
+
+    marker = page.locator("#track .marker-comment")
+    titles = [marker.nth(i).get_attribute("title") or "" for i in range(marker.count())]
+    assert any(text in title for title in titles), titles
+    listed = page.locator("#comment-list .comment", has_text=text)
+    assert listed.count() == 1
+    shown_at = float(listed.first.get_attribute("data-start") or "nan")
+    assert shown_at == pytest.approx(entry["start_time"], abs=1.0)
+    # The page came back at the comment's moment.
+    assert player_at(page, shown_at, 0.5) == pytest.approx(shown_at, abs=0.5)
+
+
 def test_keys_play_seek_and_focus_search(page: Any, world: PlaybackWorld) -> None:
     open_page(page, world, t=60)
     player_at(page, 60, 0.3)

@@ -103,3 +103,37 @@ def test_a_members_media_link_stops_once_they_no_longer_see_the_meeting(
     assert after.status_code == 404
     assert after.json()["error"]["code"] == "meeting_not_found"
     assert developers.status_code == 302
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_comment_form_needs_its_csrf_token_and_a_meeting_the_member_sees(
+    world: PlaybackWorld,
+) -> None:
+    cookie = {"Cookie": f"parley_session={world.token}"}
+    csrf = _csrf(_as_member(world, world.page_path()).text)
+    at = world.meeting["transcript"][3]["start_time"]
+
+    def post(meeting_id: str, **form: object) -> httpx.Response:
+        path = world.page_path(meeting_id).replace("?", "/comments?", 1)
+        return call("POST", world.stack.url + path, headers=cookie, data=form)
+
+    forged = post(world.meeting["id"], csrf="x", start_time=at, text="hi")
+    hidden = post(world.hidden["id"], csrf=csrf, start_time=at, text="hi")
+    empty = post(world.meeting["id"], csrf=csrf, start_time=at, text="")
+    added = post(world.meeting["id"], csrf=csrf, start_time=at, text="Nice pause here")
+
+    assert (forged.status_code, hidden.status_code, empty.status_code) == (403, 404, 400)
+    assert all(r.headers["content-type"].startswith("text/html") for r in (forged, hidden, empty))
+    assert added.status_code == 303
+    assert added.headers["location"].startswith(f"/app/meetings/{world.meeting['id']}?")
+    shown = _as_member(world, added.headers["location"]).text
+    listed = re.findall(r'<li class="comment" data-start="([^"]+)">(.*?)</li>', shown, re.S)
+    mine = [(float(start), body) for start, body in listed if "Nice pause here" in body]
+    assert len(mine) == 1
+    assert mine[0][0] == pytest.approx(at)
+    assert f'<span class="author">{MEMBER}</span>' in mine[0][1]

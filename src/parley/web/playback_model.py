@@ -10,16 +10,25 @@ synced copy, is the 404 page, the same for both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from parley.errors import InvalidRequestError
 from parley.insights.callers import Caller, ReadScope
+from parley.insights.coaching import CommentView
 from parley.runtime import Runtime
 from parley.storage.repositories.snippet_feed import FeedQuery
 from parley.unified import Meeting
 from parley.web.templating import clock
 
-__all__ = ["Comment", "Entry", "Marker", "PlaybackPage", "playback_page", "playback_scope"]
+__all__ = [
+    "Comment",
+    "Entry",
+    "Marker",
+    "PlaybackPage",
+    "add_playback_comment",
+    "playback_page",
+    "playback_scope",
+]
 
 MarkerKind = Literal["tracker", "snippet", "comment"]
 #: One page of the feed holds every snippet of one meeting in practice (rules x mentions).
@@ -127,15 +136,18 @@ def _tracker_markers(meeting: Meeting, entries: list[Entry], duration: float) ->
     return markers
 
 
-def _comment(view: Any) -> Comment:
-    created = getattr(view, "created_at", None)
+def _comment(view: CommentView) -> Comment:
     return Comment(
-        id=str(view.id),
-        at=float(view.start_time),
-        text=str(view.text),
-        author=getattr(view, "author", None),
-        created_at=None if created is None else created.isoformat(),
+        id=view.id,
+        at=view.start_time,
+        text=view.text,
+        author=view.author_app_user_id or "Developer",
+        created_at=view.created_at.strftime("%Y-%m-%d %H:%M UTC"),
     )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def playback_scope(runtime: Runtime, caller: Caller, account_id: str | None) -> ReadScope:
@@ -180,8 +192,11 @@ async def playback_page(
         _marker("snippet", float(s["start_time"]), f"{s['rule_name']}: {s['highlight']}", duration)
         for s in snippets
     ]
-    comments: list[Comment] = []
-    markers += [_marker("comment", c.at, c.text, duration) for c in comments]
+    views = await runtime.coaching.list_comments(
+        caller.tenant.id, account, meeting.id, visible=reading.visible
+    )
+    comments = [_comment(view) for view in views]
+    markers += [_marker("comment", c.at, _short(c.text), duration) for c in comments]
     markers.sort(key=lambda m: (m.at, m.kind))
     return PlaybackPage(
         account_id=account,
@@ -192,5 +207,27 @@ async def playback_page(
         markers=markers,
         comments=comments,
         start_at=None if start_at is None else min(start_at, duration or start_at),
-        can_comment=False,
+        can_comment=True,
+    )
+
+
+async def add_playback_comment(
+    runtime: Runtime,
+    caller: Caller,
+    account_id: str | None,
+    meeting_id: str,
+    start_time: float,
+    text: str,
+) -> CommentView:
+    """A coaching comment from the page, by the caller's app user (None: the developer),
+    on a meeting they may see (404 otherwise)."""
+    reading = await playback_scope(runtime, caller, account_id)
+    return await runtime.coaching.add_comment(
+        caller.tenant.id,
+        str(reading.account_id),
+        meeting_id,
+        start_time,
+        text,
+        author=caller.app_user_id,
+        visible=reading.visible,
     )

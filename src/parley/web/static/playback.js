@@ -212,4 +212,7 @@
     if (t !== null && isFinite(t)) seek(t);
   });
   window.Parley.ready();
+  // The recording loads once the page is usable (preload="none" in the HTML): its redirect
+  // and first bytes do not compete with the page's own assets.
+  if (player) player.preload = "metadata";
 })();
