@@ -115,7 +115,7 @@ class Runtime:
         self.live = LiveReader(self.accounts.use, self.cursors)
         self.store = StoreReader(db, self.cursors, recording_links=self.media_links)
         links = self.media_links
-        self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
+        self.search = TranscriptSearch(db, playback=links.mint)
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
         self.media = MediaLinkService(
             self.media_links,

@@ -77,12 +77,17 @@ def test_a_members_media_link_stops_once_they_no_longer_see_the_meeting(
     world: PlaybackWorld,
 ) -> None:
     link = _audio_src(_as_member(world, world.page_path()).text)
+    word = max(world.meeting["transcript"][5]["text"].split(), key=len).strip(".,?!")
+    with world.stack.client(world.token) as scoped:
+        found = scoped.get("/search", params={"q": word, "limit": 100}).json()["result"]
+    search_link = next(h for h in found if h["meeting_id"] == world.meeting["id"])["playback_url"]
     with world.stack.client() as client:
         developer_link = client.get(
             f"{UNIFIED}/meetings/{world.meeting['id']}",
             params={"integrated_account_id": world.account, "source": "store"},
         ).json()["audio_recording_url"]
         before = call("GET", link, follow_redirects=False)
+        search_before = call("GET", search_link, follow_redirects=False)
         # The member becomes another rep: the meeting leaves their scope.
         client.put(
             f"/user-mappings/{MEMBER}",
@@ -91,6 +96,7 @@ def test_a_members_media_link_stops_once_they_no_longer_see_the_meeting(
         ).raise_for_status()
         try:
             after = call("GET", link, follow_redirects=False)
+            search_after = call("GET", search_link, follow_redirects=False)
             developers = call("GET", developer_link, follow_redirects=False)
         finally:
             client.put(
@@ -99,8 +105,8 @@ def test_a_members_media_link_stops_once_they_no_longer_see_the_meeting(
                 json={"email": world.meeting["owner"]["email"], "role": "member"},
             ).raise_for_status()
 
-    assert before.status_code == 302
-    assert after.status_code == 404
+    assert (before.status_code, search_before.status_code) == (302, 302)
+    assert (after.status_code, search_after.status_code) == (404, 404)
     assert after.json()["error"]["code"] == "meeting_not_found"
     assert developers.status_code == 302
 

@@ -45,11 +45,8 @@ class Entry:
     start: float
     end: float
     text: str
-
-    @property
-    def at(self) -> str:
-        """The entry's start as a clock."""
-        return clock(self.start)
+    #: The start as a clock (`m:ss`).
+    at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +107,9 @@ def _entries(meeting: Meeting) -> list[Entry]:
         start = float(e.start_time or 0.0)
         end = float(e.end_time if e.end_time is not None else start)
         speaker = e.speaker_name or "Speaker"
-        entries.append(Entry(e.index, speaker, str(e.speaker_type), start, end, e.text))
+        entries.append(
+            Entry(e.index, speaker, e.speaker_type.value, start, end, e.text, clock(start))
+        )
     return entries
 
 
