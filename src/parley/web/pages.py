@@ -25,7 +25,7 @@ from fastapi import APIRouter, FastAPI
 from parley.config import Settings
 from parley.web import playback, session
 from parley.web.errors import PAGE_PREFIX, install_page_handlers
-from parley.web.headers import PageHeadersMiddleware
+from parley.web.headers import PageHeadersMiddleware, frame_ancestors
 
 __all__ = ["install_pages", "router"]
 
@@ -37,6 +37,7 @@ for _page in (session, playback):
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
     """Mount the pages on the app: their routes, headers and `?token=` hand-over."""
+    frame_ancestors(settings.embed_origins)  # a bad PARLEY_EMBED_ORIGINS fails here, at start
     app.include_router(router)
     install_page_handlers(app)
     app.add_middleware(PageHeadersMiddleware, embed_origins=settings.embed_origins)
