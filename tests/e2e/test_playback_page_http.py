@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
-from e2e_stack import call, synced_stack
+from e2e_stack import BACKENDS, call, synced_stack
 from playback_support import MEMBER, UNIFIED, PlaybackWorld, playback_world
 
 from parley.sandbox.config import SandboxConfig
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlaybackWorld]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def world(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres_server: Any,
+) -> Iterator[PlaybackWorld]:
     sandbox = SandboxConfig(seed=11, meetings=40)
-    with synced_stack("sqlite", tmp_path_factory.mktemp("pages"), None, sandbox) as (
-        stack,
-        account,
-    ):
+    tmp = tmp_path_factory.mktemp("pages")
+    with synced_stack(request.param, tmp, postgres_server, sandbox) as (stack, account):
         yield playback_world(stack, account)
 
 

@@ -173,27 +173,26 @@ async def playback_page(
     """The page of one stored meeting for `caller` (404 when they cannot see it)."""
     reading = await playback_scope(runtime, caller, account_id)
     account = str(reading.account_id)
+    feed = FeedQuery(
+        tenant_id=caller.tenant.id,
+        account_id=account,
+        meeting_id=meeting_id,
+        app_user_id=reading.app_user_id,
+    )
     meeting = await runtime.store.get_meeting(account, meeting_id, scope=reading.scope)
+    snippets, _ = await runtime.keywords.feed.page(
+        feed, limit=_SNIPPETS_MAX, visible=reading.visible
+    )
+    views = await runtime.coaching.list_comments(
+        caller.tenant.id, account, meeting_id, visible=reading.visible
+    )
     entries = _entries(meeting)
     duration = _duration(meeting, entries)
-    snippets, _ = await runtime.keywords.feed.page(
-        FeedQuery(
-            tenant_id=caller.tenant.id,
-            account_id=account,
-            meeting_id=meeting.id,
-            app_user_id=reading.app_user_id,
-        ),
-        limit=_SNIPPETS_MAX,
-        visible=reading.visible,
-    )
     markers = _tracker_markers(meeting, entries, duration)
     markers += [
         _marker("snippet", float(s["start_time"]), f"{s['rule_name']}: {s['highlight']}", duration)
         for s in snippets
     ]
-    views = await runtime.coaching.list_comments(
-        caller.tenant.id, account, meeting.id, visible=reading.visible
-    )
     comments = [_comment(view) for view in views]
     markers += [_marker("comment", c.at, _short(c.text), duration) for c in comments]
     markers.sort(key=lambda m: (m.at, m.kind))
