@@ -158,6 +158,22 @@ def test_a_comment_added_through_the_form_is_on_the_timeline_after_a_reload(
     assert player_at(page, shown_at, 0.5) == pytest.approx(shown_at, abs=0.5)
 
 
+def test_hash_t_starts_there_and_the_moment_link_has_t_but_no_token(
+    page: Any, world: PlaybackWorld
+) -> None:
+    page.goto(world.url(token=world.token) + "#t=95.5")
+    page.wait_for_function(READY)
+    player_at(page, 95.5, 0.3)
+
+    page.click("#copy-link")
+    page.wait_for_function("document.getElementById('copy-status').textContent !== ''")
+
+    link = page.get_attribute("#copy-link", "data-link") or ""
+    assert link.startswith(world.url())
+    assert "t=95.5" in link
+    assert "token" not in link
+
+
 def test_keys_play_seek_and_focus_search(page: Any, world: PlaybackWorld) -> None:
     open_page(page, world, t=60)
     player_at(page, 60, 0.3)
