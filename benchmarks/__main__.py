@@ -9,6 +9,7 @@ from benchmarks import (
     connector,
     ingest,
     keywords,
+    pages,
     scoping,
     sdk,
     search,
@@ -22,6 +23,7 @@ BENCHMARKS["scoping"] = scoping.run
 BENCHMARKS["backfill"] = backfill.run
 BENCHMARKS["sdk"] = sdk.run
 BENCHMARKS["ingest"] = ingest.run
+BENCHMARKS["pages"] = pages.run
 
 
 def main() -> dict[str, dict[str, float]]:
