@@ -14,6 +14,7 @@ from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
 from parley.api.routes import (
     accounts,
+    coaching,
     crm,
     health,
     insights_deals,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(scoped_tokens.router)
     app.include_router(insights_rules.router)
     app.include_router(insights_deals.router)
+    app.include_router(coaching.router)
     app.include_router(web.router)
     # The pages (`/app/…`): HTML errors, the `?token=` hand-over, their CSP.
     install_pages(app, settings)

@@ -4,7 +4,9 @@ Two credentials authenticate a request (`Authorization: Bearer …`):
 - a developer's API key (`pk_…`), optionally acting as one of their app users through the
   `Parley-As-User: <app_user_id>` header;
 - a scoped token (`pst_…`, `POST /scoped-tokens`), which always acts as its app user of its
-  account and reads only: any other method answers 403 `forbidden`.
+  account and reads only: any other method answers 403 `forbidden`. The one exception is
+  `CoachingCaller`, the caller of the coaching library's routes only: there a scoped token
+  writes too (its app user is the author of the comment, the owner of the playlist).
 
 `CurrentTenant` and `CurrentAccount` are the developer's own routes: a scoped token answers
 403 there, and `Parley-As-User` is a 400 `scope_not_supported` (a route that cannot apply a
@@ -32,6 +34,7 @@ from parley.storage.scope import MeetingScope
 __all__ = [
     "AS_USER_HEADER",
     "Caller",
+    "CoachingCaller",
     "CurrentAccount",
     "CurrentCaller",
     "CurrentScope",
@@ -61,6 +64,20 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
     """The caller of `Authorization: Bearer <api key | scoped token>` (401 otherwise)."""
+    return await _authenticate(request, runtime, scoped_writes=False)
+
+
+async def get_coaching_caller(request: Request, runtime: RuntimeDep) -> Caller:
+    """`get_caller` for the coaching library's routes, where a scoped token also writes.
+
+    The one place a scoped token's POST, PATCH or DELETE is let in: a comment or playlist is
+    its app user's own content, on meetings that user may see (the route applies the scope).
+    Every other route depends on `get_caller`, which refuses those writes.
+    """
+    return await _authenticate(request, runtime, scoped_writes=True)
+
+
+async def _authenticate(request: Request, runtime: Runtime, *, scoped_writes: bool) -> Caller:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     key = key.strip()
@@ -71,11 +88,14 @@ async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
     return await runtime.callers.authenticate(
         key,
         as_user=request.headers.get(AS_USER_HEADER),
-        api_write=request.method not in _READ_METHODS,
+        # A scoped token's write is refused unless the route is the coaching library's.
+        api_write=not scoped_writes and request.method not in _READ_METHODS,
     )
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
+#: The caller of a coaching library route: a scoped token may write there (and only there).
+CoachingCaller = Annotated[Caller, Depends(get_coaching_caller)]
 
 
 async def get_tenant(caller: CurrentCaller) -> Any:

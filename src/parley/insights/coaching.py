@@ -113,16 +113,18 @@ class CoachingService:
         *,
         app_user_id: str | None,
         visible: ColumnElement[bool] | None = None,
+        account_id: str | None = None,
     ) -> None:
         """Delete a comment: by its author, or by an admin (`app_user_id` None).
 
         Anyone else gets a 403 when `visible` (their scope) lets its meeting through, a 404
         otherwise; without `visible`, a non-author always gets the 404 (nothing revealed).
+        `account_id`: the caller's account, when it is bound to one (another's comment: 404).
         """
         async with self._db.session() as session:
             repo = CoachingRepository(session)
             row = await repo.comment(tenant_id, comment_id)
-            if row is None:
+            if row is None or account_id not in (None, row.integrated_account_id):
                 raise _comment_not_found(comment_id)
             if app_user_id is not None:
                 seen = visible is not None and (

@@ -148,6 +148,20 @@ class PlaylistService:
             following = self._cursors.encode([rows[-1].created_at.isoformat(), rows[-1].id], digest)
         return [PlaylistView.of(row, counts[row.id]) for row in rows], following
 
+    async def library(
+        self, tenant_id: str, viewer: Viewer, *, limit: int = 50
+    ) -> builtins.list[PlaylistView]:
+        """The newest `limit` playlists, each with its visible items (a library page)."""
+        async with self._db.session() as session:
+            repo = CoachingRepository(session)
+            if viewer.account_id is not None and not await repo.account_exists(
+                tenant_id, viewer.account_id
+            ):
+                raise account_not_found(viewer.account_id)
+            rows = await repo.playlists(tenant_id, viewer.account_id, after=None, limit=limit)
+            items = await repo.items_of([row.id for row in rows], viewer.visible)
+        return [self._view(row, items[row.id]) for row in rows]
+
     async def get(self, tenant_id: str, playlist_id: str, viewer: Viewer) -> PlaylistView:
         """The playlist with the items the viewer may see, in order."""
         async with self._db.session() as session:

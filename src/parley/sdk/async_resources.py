@@ -399,6 +399,6 @@ class AsyncScopedTokens(_AsyncResource):
         *,
         ttl_seconds: int | None = None,
     ) -> im.ScopedToken:
-        """A `pst_…` token for a browser or an agent: GET routes only, as that user."""
+        """A `pst_…` token for a browser or an agent: reads and coaching, as that user."""
         account = self._c._account(integrated_account_id)
         return await self._c._one(specs.scoped_token_create(account, app_user_id, ttl_seconds))

@@ -22,6 +22,7 @@ from parley.sdk import resources as r
 from parley.sdk import specs
 from parley.sdk.base import ClientConfig, judge, judge_failure, utc_now
 from parley.sdk.calls import Call, Paginator
+from parley.sdk.coaching import Coaching
 from parley.sdk.retry import RetryPolicy
 from parley.unified import Page
 
@@ -74,6 +75,8 @@ class Client:
         self.risk_settings = r.RiskSettingsResource(self)
         self.user_mappings = r.UserMappings(self)
         self.scoped_tokens = r.ScopedTokens(self)
+        #: The coaching library: `.playlists` and `.comments`.
+        self.coaching = Coaching(self)
 
     # Searches and reports --------------------------------------------------------------
 

@@ -255,6 +255,10 @@ async def test_items_on_meetings_outside_the_scope_are_hidden(
 
     assert [(i.id, i.position) for i in seen.items or []] == [(visible.id, 1)]
     assert [(p.id, p.item_count) for p in listed] == [(made.id, 1)]
+    [shelf] = await playlists.library(tenant_id, rep)
+    assert [(i.id, i.position) for i in shelf.items or []] == [(visible.id, 1)]
+    [full] = await playlists.library(tenant_id, boss)
+    assert [i.meeting_id for i in full.items or []] == ["m3", "m1"]
     with pytest.raises(NotFoundError):
         await playlists.add_item(tenant_id, made.id, Viewer(account_id), "missing")
 

@@ -200,17 +200,27 @@ class CoachingRepository:
 
     async def items(self, playlist_id: str, visible: ColumnElement[bool] | None) -> list[ItemRow]:
         """The playlist's items on meetings `visible` lets through, in position order."""
+        return (await self.items_of([playlist_id], visible))[playlist_id]
+
+    async def items_of(
+        self, playlist_ids: Sequence[str], visible: ColumnElement[bool] | None
+    ) -> dict[str, list[ItemRow]]:
+        """`items` of several playlists in one query, by playlist id."""
+        found: dict[str, list[ItemRow]] = {pid: [] for pid in playlist_ids}
+        if not playlist_ids:
+            return found
         i = CoachingPlaylistItem
         statement = (
             select(i, StoredMeeting)
             .join(StoredMeeting, _on_meeting(i.integrated_account_id, i.meeting_id))
-            .where(i.playlist_id == playlist_id)
-            .order_by(i.position, i.id)
+            .where(i.playlist_id.in_(list(playlist_ids)))
+            .order_by(i.playlist_id, i.position, i.id)
         )
         if visible is not None:
             statement = statement.where(visible)
-        rows = await self._session.execute(statement)
-        return [ItemRow(item, _facts(meeting)) for item, meeting in rows]
+        for item, meeting in await self._session.execute(statement):
+            found[item.playlist_id].append(ItemRow(item, _facts(meeting)))
+        return found
 
     async def all_items(self, playlist_id: str) -> list[CoachingPlaylistItem]:
         """Every item of the playlist (seen or not by anyone), in position order."""
