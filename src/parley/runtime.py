@@ -17,6 +17,7 @@ from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
 from parley.insights.analytics import TeamAnalytics
+from parley.insights.callers import CallerAuth
 from parley.insights.contacts import CrmService
 from parley.insights.deal_schedule import StalledDealsWatch
 from parley.insights.deals import DealRiskService
@@ -110,13 +111,24 @@ class Runtime:
         self.accounts = accounts.accounts
         self.link_tokens = accounts.link_tokens
         self.live = LiveReader(self.accounts.use, self.cursors)
-        self.media = MediaLinkService(
-            self.media_links, self.accounts.use, limiter=self.api_rate_limiter
-        )
         self.store = StoreReader(db, self.cursors, recording_links=self.media_links)
         links = self.media_links
         self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
+        self.media = MediaLinkService(
+            self.media_links,
+            self.accounts.use,
+            limiter=self.api_rate_limiter,
+            check_visible=self._still_visible,
+        )
+        #: API keys and scoped tokens to callers, callers to scopes (the API and the pages).
+        self.callers = CallerAuth(
+            self.api_keys.authenticate,
+            self.tenants.get,
+            self.accounts.get,
+            self.scoped_tokens,
+            self.scoping,
+        )
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
         # What is stored keeps stable key-authenticated links (a signed one expires, and
@@ -152,6 +164,11 @@ class Runtime:
         self.sync = SyncRuns(db, queue, sync_options)
         if self.sync_queue is not None:
             self.sync_scheduler = SyncScheduler(db, self.sync)
+
+    async def _still_visible(self, account_id: str, meeting_id: str, app_user_id: str) -> None:
+        """404 unless `app_user_id` may see the stored meeting now (a scoped media link)."""
+        scope = await self.scoping.scope(account_id, app_user_id)
+        await self.store.check_visible(account_id, meeting_id, scope)
 
     @classmethod
     async def start(

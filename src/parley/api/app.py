@@ -32,6 +32,7 @@ from parley.api.timing import ServerTimingMiddleware
 from parley.config import Settings
 from parley.runtime import Runtime
 from parley.web import routes as web
+from parley.web.pages import install_pages
 
 __all__ = ["create_app"]
 
@@ -92,5 +93,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(insights_rules.router)
     app.include_router(insights_deals.router)
     app.include_router(web.router)
+    # The pages (`/app/…`): HTML errors, the `?token=` hand-over, their CSP.
+    install_pages(app, settings)
     app.mount("/static", web.static_files(), name="static")
     return app

@@ -11,29 +11,23 @@ Two credentials authenticate a request (`Authorization: Bearer …`):
 scope must not pretend to). `ScopedAccount` with `CurrentScope` are for stored reads that
 apply a scope (`storage.scope`): the scope is resolved afresh on every request.
 `read_scope` is the same for a route whose `integrated_account_id` is a plain (or optional)
-parameter of its own (search, the insight reads).
+parameter of its own (search, the insight reads). The logic of all of it is
+`insights.callers.CallerAuth` (`runtime.callers`), which the pages (`web.auth`) share.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from sqlalchemy import ColumnElement
 
 from parley.api.budget_headers import note_account
-from parley.errors import (
-    AuthenticationError,
-    InvalidRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-)
-from parley.insights.scoped_tokens import SCOPED_TOKEN_PREFIX, ScopedGrant
+from parley.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError
+from parley.insights.callers import AS_USER_HEADER, Caller, CallerAuth, ReadScope
 from parley.reads.live import LiveAccount
 from parley.runtime import Runtime
-from parley.storage.scope import MeetingScope, visible_meetings
+from parley.storage.scope import MeetingScope
 
 __all__ = [
     "AS_USER_HEADER",
@@ -49,9 +43,7 @@ __all__ = [
     "resolve_scope",
 ]
 
-AS_USER_HEADER = "Parley-As-User"
 _READ_METHODS = frozenset({"GET", "HEAD"})
-_MAX_APP_USER_ID = 200
 
 
 async def get_runtime(request: Request) -> Runtime:
@@ -67,22 +59,6 @@ async def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the tenant, and the app user the call acts as (if any)."""
-
-    tenant: Any
-    #: A scoped token's grant (None: an API key).
-    grant: ScopedGrant | None = None
-    #: The `Parley-As-User` header sent with an API key.
-    as_user: str | None = None
-
-    @property
-    def scoped(self) -> bool:
-        """True when the call acts as an app user (scoped token or header)."""
-        return self.grant is not None or self.as_user is not None
-
-
 async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
     """The caller of `Authorization: Bearer <api key | scoped token>` (401 otherwise)."""
     header = request.headers.get("authorization", "")
@@ -92,35 +68,11 @@ async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
         raise AuthenticationError(
             "Send your Parley API key as `Authorization: Bearer <key>`.", code="missing_api_key"
         )
-    as_user = request.headers.get(AS_USER_HEADER)
-    if key.startswith(SCOPED_TOKEN_PREFIX):
-        grant = runtime.scoped_tokens.verify(key)
-        try:
-            tenant = await runtime.tenants.get(grant.tenant_id)
-        except NotFoundError:
-            raise AuthenticationError(
-                "Invalid scoped token.", code="invalid_scoped_token"
-            ) from None
-        if request.method not in _READ_METHODS:
-            raise PermissionDeniedError(
-                "A scoped token only reads: this request needs the developer's API key."
-            )
-        if as_user is not None and as_user.strip() != grant.app_user_id:
-            raise InvalidRequestError(
-                f"A scoped token acts as its own app user: drop the {AS_USER_HEADER} header.",
-                param=AS_USER_HEADER,
-            )
-        return Caller(tenant, grant=grant)
-    tenant = await runtime.api_keys.authenticate(key)
-    if as_user is None:
-        return Caller(tenant)
-    as_user = as_user.strip()
-    if not as_user or len(as_user) > _MAX_APP_USER_ID:
-        raise InvalidRequestError(
-            f"{AS_USER_HEADER} must be an app user id of 1 to {_MAX_APP_USER_ID} characters.",
-            param=AS_USER_HEADER,
-        )
-    return Caller(tenant, as_user=as_user)
+    return await runtime.callers.authenticate(
+        key,
+        as_user=request.headers.get(AS_USER_HEADER),
+        api_write=request.method not in _READ_METHODS,
+    )
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
@@ -146,67 +98,15 @@ async def get_tenant(caller: CurrentCaller) -> Any:
 CurrentTenant = Annotated[Any, Depends(get_tenant)]
 
 
-def check_token_account(caller: Caller, account_id: str) -> None:
-    """A scoped token reads its own account only: any other is not found (404)."""
-    if caller.grant is not None and caller.grant.account_id != account_id:
-        raise NotFoundError(
-            f"No integrated account {account_id!r} for this key.",
-            code="integrated_account_not_found",
-        )
-
-
 async def resolve_scope(runtime: Runtime, caller: Caller, account_id: str) -> MeetingScope | None:
     """The caller's scope over the account's stored meetings (None: not acting as a user)."""
-    if caller.grant is not None:
-        check_token_account(caller, account_id)
-        grant = caller.grant
-        return await runtime.scoping.scope(
-            account_id, grant.app_user_id, mapping_id=grant.mapping_id
-        )
-    if caller.as_user is not None:
-        return await runtime.scoping.scope(account_id, caller.as_user)
-    return None
-
-
-@dataclass(frozen=True)
-class ReadScope:
-    """What one stored read covers: an account (None: every account of the tenant) and the
-    caller's scope over it (None: the developer's own, unscoped read)."""
-
-    account_id: str | None
-    scope: MeetingScope | None = None
-
-    @property
-    def visible(self) -> ColumnElement[bool] | None:
-        """The scope as a condition over `meetings`, for the service's query (None: all)."""
-        return None if self.scope is None else visible_meetings(self.scope)
-
-    @property
-    def app_user_id(self) -> str | None:
-        """The app user acting (bind cursors to it), None when unscoped."""
-        return None if self.scope is None else self.scope.app_user_id
+    return await runtime.callers.resolve_scope(caller, account_id)
 
 
 async def read_scope(runtime: Runtime, caller: Caller, account_id: str | None) -> ReadScope:
-    """The account a stored read covers and the caller's scope over it.
-
-    Unscoped (the developer's key alone): `account_id` as given, None meaning every account
-    of the tenant. A scoped token reads its own account (given or not; another id is a 404,
-    `integrated_account_not_found`); `Parley-As-User` acts as a user of one account, so it
-    needs `integrated_account_id` (400 otherwise).
-    """
-    if not caller.scoped:
-        return ReadScope(account_id)
-    if caller.grant is not None:
-        account_id = account_id or caller.grant.account_id
-    elif not account_id:
-        raise InvalidRequestError(
-            f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
-            param="integrated_account_id",
-        )
-    check_token_account(caller, account_id)
-    account = await runtime.accounts.get(caller.tenant.id, account_id)
-    return ReadScope(account.id, await resolve_scope(runtime, caller, account.id))
+    """The account a stored read covers and the caller's scope over it
+    (`insights.callers.CallerAuth.read_scope`)."""
+    return await runtime.callers.read_scope(caller, account_id)
 
 
 def _account_query() -> Any:
@@ -231,7 +131,7 @@ async def get_scoped_account(
 ) -> AsyncIterator[LiveAccount]:
     """`get_account` for routes that apply a scope: a scoped token is let in (its account
     only: another id is a 404), and so is `Parley-As-User`."""
-    check_token_account(caller, integrated_account_id)
+    CallerAuth.check_token_account(caller, integrated_account_id)
     async with runtime.live.account(caller.tenant.id, integrated_account_id) as account:
         note_account(account.id)
         yield account
