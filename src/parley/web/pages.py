@@ -23,7 +23,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from parley.config import Settings
-from parley.web import session
+from parley.web import insight_pages, session
 from parley.web.errors import PAGE_PREFIX, install_page_handlers
 from parley.web.headers import PageHeadersMiddleware
 
@@ -31,7 +31,7 @@ __all__ = ["install_pages", "router"]
 
 router = APIRouter()
 # Each page module's router has paths relative to /app (`""` is /app itself).
-for _page in (session,):
+for _page in (session, insight_pages):
     router.include_router(_page.router, prefix=PAGE_PREFIX, include_in_schema=False)
 
 
