@@ -10,6 +10,7 @@ from benchmarks import (
     dashboard,
     ingest,
     keywords,
+    pages,
     scoping,
     sdk,
     search,
@@ -24,6 +25,7 @@ BENCHMARKS["scoping"] = scoping.run
 BENCHMARKS["backfill"] = backfill.run
 BENCHMARKS["sdk"] = sdk.run
 BENCHMARKS["ingest"] = ingest.run
+BENCHMARKS["pages"] = pages.run
 
 
 def main() -> dict[str, dict[str, float]]:

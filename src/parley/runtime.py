@@ -18,6 +18,7 @@ from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, T
 from parley.insights import TranscriptSearch
 from parley.insights.analytics import TeamAnalytics
 from parley.insights.callers import CallerAuth
+from parley.insights.coaching import CoachingService
 from parley.insights.contacts import CrmService
 from parley.insights.dashboard import Dashboard
 from parley.insights.deal_schedule import StalledDealsWatch
@@ -25,6 +26,7 @@ from parley.insights.deals import DealRiskService
 from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
+from parley.insights.snippet_feed import ListCursors
 from parley.insights.snippet_page import SnippetPages
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
@@ -115,7 +117,7 @@ class Runtime:
         self.live = LiveReader(self.accounts.use, self.cursors)
         self.store = StoreReader(db, self.cursors, recording_links=self.media_links)
         links = self.media_links
-        self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
+        self.search = TranscriptSearch(db, playback=links.mint)
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
         self.media = MediaLinkService(
             self.media_links,
@@ -137,6 +139,10 @@ class Runtime:
         # would change every meeting's content hash each sync); stored reads mint fresh ones.
         stable = unified_recording_links(settings.public_url)
         self.deals = DealRiskService(db, vault.signer(b"deals-cursor"), playback=stable)
+        #: The coaching library (faces.md §3): comments, and playlists in `.playlists`.
+        self.coaching = CoachingService(
+            db, ListCursors(vault.signer(b"coaching-cursor")), public_url=settings.public_url
+        )
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None

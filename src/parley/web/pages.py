@@ -23,20 +23,21 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from parley.config import Settings
-from parley.web import insight_pages, session
+from parley.web import insight_pages, playback, session
 from parley.web.errors import PAGE_PREFIX, install_page_handlers
-from parley.web.headers import PageHeadersMiddleware
+from parley.web.headers import PageHeadersMiddleware, frame_ancestors
 
 __all__ = ["install_pages", "router"]
 
 router = APIRouter()
 # Each page module's router has paths relative to /app (`""` is /app itself).
-for _page in (session, insight_pages):
+for _page in (session, playback, insight_pages):
     router.include_router(_page.router, prefix=PAGE_PREFIX, include_in_schema=False)
 
 
 def install_pages(app: FastAPI, settings: Settings) -> None:
     """Mount the pages on the app: their routes, headers and `?token=` hand-over."""
+    frame_ancestors(settings.embed_origins)  # a bad PARLEY_EMBED_ORIGINS fails here, at start
     app.include_router(router)
     install_page_handlers(app)
     app.add_middleware(PageHeadersMiddleware, embed_origins=settings.embed_origins)

@@ -13,11 +13,22 @@ from fastapi.templating import Jinja2Templates
 from parley.insights.callers import Caller
 from parley.web.auth import caller_label
 
-__all__ = ["STATIC_URL", "nav_links", "render_page", "templates"]
+__all__ = ["STATIC_URL", "clock", "nav_links", "render_page", "templates"]
 
 _HERE = Path(__file__).parent
 STATIC_URL = "/static"
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
+
+
+def clock(seconds: float | None) -> str:
+    """`m:ss`, or `h:mm:ss` past an hour."""
+    total = max(0, int(seconds or 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+templates.env.globals["clock"] = clock
 _NAV = (
     ("dashboard", "Dashboard", "/app/dashboard"),
     ("snippets", "Snippets", "/app/snippets"),
