@@ -157,7 +157,9 @@ def test_a_deals_evidence_link_opens_the_playback_page_at_its_moment(
 
     link.click()
     developer.wait_for_url(f"**/app/meetings/{evidence['meeting_id']}?**")
+    developer.wait_for_selector("html[data-ready=true]")
     _shot(developer, "dashboard-evidence-playback")
+    assert developer.locator(".error-page").count() == 0
 
     opened = urlsplit(developer.url)
     assert f"{opened.path}?{opened.query}" == playback(
@@ -185,6 +187,8 @@ def test_the_snippets_page_lists_the_feed_newest_first_and_plays_a_clip(
 
     first.locator("a.play").click()
     developer.wait_for_url(f"**/app/meetings/{expected[0]['meeting_id']}?**")
+    developer.wait_for_selector("html[data-ready=true]")
+    assert developer.locator(".error-page").count() == 0
     opened = urlsplit(developer.url)
     assert f"{opened.path}?{opened.query}" == playback(
         seeded.account, expected[0]["meeting_id"], expected[0]["start_time"]
