@@ -7,6 +7,7 @@ from benchmarks import (
     api,
     backfill,
     connector,
+    dashboard,
     ingest,
     keywords,
     pages,
@@ -19,6 +20,7 @@ from benchmarks import (
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
 BENCHMARKS["analytics"] = analytics.run
+BENCHMARKS["dashboard"] = dashboard.run
 BENCHMARKS["scoping"] = scoping.run
 BENCHMARKS["backfill"] = backfill.run
 BENCHMARKS["sdk"] = sdk.run

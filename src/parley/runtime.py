@@ -20,12 +20,14 @@ from parley.insights.analytics import TeamAnalytics
 from parley.insights.callers import CallerAuth
 from parley.insights.coaching import CoachingService
 from parley.insights.contacts import CrmService
+from parley.insights.dashboard import Dashboard
 from parley.insights.deal_schedule import StalledDealsWatch
 from parley.insights.deals import DealRiskService
 from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
 from parley.insights.snippet_feed import ListCursors
+from parley.insights.snippet_page import SnippetPages
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -149,6 +151,9 @@ class Runtime:
         self.keywords = KeywordServices.build(
             db, vault.signer(b"cursor"), settings.public_url, self.jobs
         )
+        #: The pages' models: the dashboard and the snippets feed, over the same services.
+        self.dashboard = Dashboard(self.callers, self.analytics, self.deals)
+        self.snippet_pages = SnippetPages(self.callers, self.keywords.feed, self.keywords.rules)
         # Insights join every sync page's transaction through these.
         page_hooks: tuple[PageHook, ...] = (
             self.keywords.triggers,

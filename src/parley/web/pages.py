@@ -23,7 +23,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from parley.config import Settings
-from parley.web import library, playback, session
+from parley.web import insight_pages, library, playback, session
 from parley.web.errors import PAGE_PREFIX, install_page_handlers
 from parley.web.headers import PageHeadersMiddleware, frame_ancestors
 
@@ -31,7 +31,7 @@ __all__ = ["install_pages", "router"]
 
 router = APIRouter()
 # Each page module's router has paths relative to /app (`""` is /app itself).
-for _page in (session, playback, library):
+for _page in (session, playback, insight_pages, library):
     router.include_router(_page.router, prefix=PAGE_PREFIX, include_in_schema=False)
 
 
