@@ -7,8 +7,10 @@ from benchmarks import (
     api,
     backfill,
     connector,
+    dashboard,
     ingest,
     keywords,
+    pages,
     scoping,
     sdk,
     search,
@@ -18,10 +20,12 @@ from benchmarks import (
 BENCHMARKS = {"connector": connector.run, "api": api.run, "search": search.run, "sync": sync.run}
 BENCHMARKS["keywords"] = keywords.run
 BENCHMARKS["analytics"] = analytics.run
+BENCHMARKS["dashboard"] = dashboard.run
 BENCHMARKS["scoping"] = scoping.run
 BENCHMARKS["backfill"] = backfill.run
 BENCHMARKS["sdk"] = sdk.run
 BENCHMARKS["ingest"] = ingest.run
+BENCHMARKS["pages"] = pages.run
 
 
 def main() -> dict[str, dict[str, float]]:

@@ -134,7 +134,7 @@ async def _parley_times(path: Path) -> tuple[list[float], int]:
     timings: list[float] = []
     found = 0
     async with Database(f"sqlite+aiosqlite:///{path}") as db:
-        search = TranscriptSearch(db, playback=lambda a, m, kind: f"/play/{m}?kind={kind}")
+        search = TranscriptSearch(db, playback=lambda a, m, kind, who: f"/play/{m}?kind={kind}")
         filters = SearchFilters(account_ids=(ACCOUNT,))
         for query in QUERIES:
             await search.search(query, filters)  # warm the page cache and the pool

@@ -64,6 +64,17 @@ class Settings(BaseSettings):
         "`video_recording_url`), s; each lasts between TTL - step and TTL, step = TTL/15 "
         "capped at 60 s.",
     )
+    embed_origins: str = Field(
+        default="'self'",
+        description="Who may frame the pages (`/app/…`): the CSP `frame-ancestors` sources, "
+        "comma-separated, e.g. `'self',https://app.example.com` (`'none'`: nobody).",
+    )
+    page_cookie_samesite: Literal["lax", "none"] = Field(
+        default="lax",
+        description="SameSite of the pages' session cookie: `lax` (pages opened as a top-level "
+        "window, or framed by the same site) or `none` (framed by another site, see "
+        "`embed_origins`; the cookie is then always `Secure`, so serve Parley over https).",
+    )
     api_rate_limit: float = Field(
         default=50.0,
         ge=0,

@@ -16,14 +16,18 @@ from parley.accounts.views import AccountStatus, IntegratedAccountView
 from parley.config import Settings
 from parley.http import ConnectionPool, HttpOptions, RateLimiter, RetryPolicy, TokenBucketLimiter
 from parley.insights import TranscriptSearch
-from parley.insights.access import CallerAccess
 from parley.insights.analytics import TeamAnalytics
+from parley.insights.callers import CallerAuth
+from parley.insights.coaching import CoachingService
 from parley.insights.contacts import CrmService
+from parley.insights.dashboard import Dashboard
 from parley.insights.deal_schedule import StalledDealsWatch
 from parley.insights.deals import DealRiskService
 from parley.insights.keyword_services import KeywordServices
 from parley.insights.scoped_tokens import ScopedTokens
 from parley.insights.scoping import Scoping
+from parley.insights.snippet_feed import ListCursors
+from parley.insights.snippet_page import SnippetPages
 from parley.reads.cursor import CursorCodec
 from parley.reads.live import LiveReader
 from parley.reads.store import StoreReader
@@ -111,21 +115,24 @@ class Runtime:
         self.accounts = accounts.accounts
         self.link_tokens = accounts.link_tokens
         self.live = LiveReader(self.accounts.use, self.cursors)
-        self.media = MediaLinkService(
-            self.media_links, self.accounts.use, limiter=self.api_rate_limiter
-        )
         self.store = StoreReader(db, self.cursors, recording_links=self.media_links)
         links = self.media_links
-        self.search = TranscriptSearch(db, playback=lambda a, m, kind: links.mint(a, m, kind))
+        self.search = TranscriptSearch(db, playback=links.mint)
         self.scoping, self.scoped_tokens = Scoping(db), ScopedTokens(vault.signer(b"scoped-token"))
-        #: Who calls (API key or scoped token) and what they may read: every face asks it.
-        self.access = CallerAccess(
-            authenticate_key=self.api_keys.authenticate,
-            tenant=self.tenants.get,
-            account=self.accounts.get,
-            accounts=self.accounts.list,
-            tokens=self.scoped_tokens,
-            scoping=self.scoping,
+        self.media = MediaLinkService(
+            self.media_links,
+            self.accounts.use,
+            limiter=self.api_rate_limiter,
+            check_visible=self._still_visible,
+        )
+        #: API keys and scoped tokens to callers, callers to scopes (the API and the pages).
+        self.callers = CallerAuth(
+            self.api_keys.authenticate,
+            self.tenants.get,
+            self.accounts.get,
+            self.scoped_tokens,
+            self.scoping,
+            list_accounts=self.accounts.list,
         )
         self.analytics = TeamAnalytics(db, self.accounts.get)
         self.crm = CrmService(db, vault.signer(b"crm-cursor"), public_url=settings.public_url)
@@ -133,6 +140,10 @@ class Runtime:
         # would change every meeting's content hash each sync); stored reads mint fresh ones.
         stable = unified_recording_links(settings.public_url)
         self.deals = DealRiskService(db, vault.signer(b"deals-cursor"), playback=stable)
+        #: The coaching library (faces.md §3): comments, and playlists in `.playlists`.
+        self.coaching = CoachingService(
+            db, ListCursors(vault.signer(b"coaching-cursor")), public_url=settings.public_url
+        )
         # Embedded mode: runs execute and are scheduled in this process. Scale mode: runs
         # become procrastinate jobs, executed and scheduled by `parley worker` processes.
         self.jobs: App | None = None
@@ -141,6 +152,9 @@ class Runtime:
         self.keywords = KeywordServices.build(
             db, vault.signer(b"cursor"), settings.public_url, self.jobs
         )
+        #: The pages' models: the dashboard and the snippets feed, over the same services.
+        self.dashboard = Dashboard(self.callers, self.analytics, self.deals)
+        self.snippet_pages = SnippetPages(self.callers, self.keywords.feed, self.keywords.rules)
         # Insights join every sync page's transaction through these.
         page_hooks: tuple[PageHook, ...] = (
             self.keywords.triggers,
@@ -162,6 +176,11 @@ class Runtime:
         self.sync = SyncRuns(db, queue, sync_options)
         if self.sync_queue is not None:
             self.sync_scheduler = SyncScheduler(db, self.sync)
+
+    async def _still_visible(self, account_id: str, meeting_id: str, app_user_id: str) -> None:
+        """404 unless `app_user_id` may see the stored meeting now (a scoped media link)."""
+        scope = await self.scoping.scope(account_id, app_user_id)
+        await self.store.check_visible(account_id, meeting_id, scope)
 
     @classmethod
     async def start(

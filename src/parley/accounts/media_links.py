@@ -13,8 +13,11 @@ expiry and a scope (`{"l": [account, meeting, "a"|"v", expiry, scope]}`, base64u
   hits. A link therefore lasts between TTL - step and TTL. `MediaLinks` keeps the links it
   minted in the current step, so reading the same meetings again signs nothing.
 * **Scope.** The `s` claim names who the link was minted for: empty for an API key (the
-  developer, who sees every meeting), an app user's id for scoped minting. The redirect
-  binds nothing to it yet; scoped minting fills it so the redirect can check the user.
+  developer, who sees every meeting), an app user's id for scoped minting (a scoped stored
+  read, a page). Following a scoped link checks again that this app user may still see
+  the meeting (`CheckVisible`, the store's scope): one they no longer see (a mapping
+  removed or changed, the meeting made private) is a 404 `meeting_not_found`, as the
+  meeting itself would be.
 * **Refusals.** An altered, foreign or expired link is one 403 `media_link_invalid`: the
   same answer for each, so a link's age leaks nothing.
 * **Budget.** The per-key middleware limits Bearer credentials only; each link has its own
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -38,7 +41,7 @@ from parley.security import Vault, hash_secret
 from parley.security.signing import Signer
 from parley.security.throttle import KeyRateLimiter
 
-__all__ = ["MediaClaim", "MediaLinkService", "MediaLinks", "media_link_step"]
+__all__ = ["CheckVisible", "MediaClaim", "MediaLinkService", "MediaLinks", "media_link_step"]
 
 #: The vault signer's purpose: a media link is no cursor, state token or webhook signature.
 PURPOSE = b"media-link"
@@ -50,6 +53,8 @@ _INVALID = "This media link is invalid or has expired; fetch the meeting again f
 
 #: (tenant id or None, account id) -> the account's provider for the block
 OpenAccount = Callable[[str | None, str], AbstractAsyncContextManager[Provider]]
+#: (account id, meeting id, app user id) -> None, or 404 when that user cannot see it now
+CheckVisible = Callable[[str, str, str], Awaitable[None]]
 
 
 def media_link_step(ttl: float) -> int:
@@ -168,13 +173,16 @@ class MediaLinkService:
         open_account: OpenAccount,
         *,
         limiter: KeyRateLimiter | None = None,
+        check_visible: CheckVisible | None = None,
     ) -> None:
         self._links = links
         self._open = open_account
         self._limiter = limiter
+        self._check_visible = check_visible
 
     async def location(self, token: str) -> str:
-        """A freshly minted provider media URL for the link (403, 429, or the provider's)."""
+        """A freshly minted provider media URL for the link (403, 429, 404 for a scoped link
+        whose user no longer sees the meeting, or the provider's error)."""
         claim = self._links.open(token)
         if self._limiter is not None:
             wait = await self._limiter.admit(hash_secret(f"media:{token}"))
@@ -184,6 +192,10 @@ class MediaLinkService:
                     f"Too many requests for this media link. Retry in {retry_after} s.",
                     retry_after=retry_after,
                 )
+        if claim.scope:
+            if self._check_visible is None:
+                raise _invalid()  # nothing can check the user: fail closed
+            await self._check_visible(claim.account_id, claim.meeting_id, claim.scope)
         # The signature binds the account: no tenant is needed to find it.
         async with self._open(None, claim.account_id) as provider:
             return await provider.media_url(claim.meeting_id, claim.kind)

@@ -15,6 +15,7 @@ from parley.api.limits import ApiRateLimitMiddleware, BodyLimitMiddleware
 from parley.api.request_id import RequestIdMiddleware
 from parley.api.routes import (
     accounts,
+    coaching,
     crm,
     health,
     insights_deals,
@@ -34,6 +35,7 @@ from parley.config import Settings
 from parley.mcp.http import MCP_PATH, McpHttpEndpoint
 from parley.runtime import Runtime
 from parley.web import routes as web
+from parley.web.pages import install_pages
 
 __all__ = ["create_app"]
 
@@ -96,8 +98,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.include_router(scoped_tokens.router)
     app.include_router(insights_rules.router)
     app.include_router(insights_deals.router)
+    app.include_router(coaching.router)
     app.include_router(web.router)
     # An ASGI endpoint (not a request handler): the SDK's transport answers the request.
     app.router.routes.append(Route(MCP_PATH, mcp, include_in_schema=False))
+    # The pages (`/app/…`): HTML errors, the `?token=` hand-over, their CSP.
+    install_pages(app, settings)
     app.mount("/static", web.static_files(), name="static")
     return app

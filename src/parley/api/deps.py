@@ -4,14 +4,17 @@ Two credentials authenticate a request (`Authorization: Bearer …`):
 - a developer's API key (`pk_…`), optionally acting as one of their app users through the
   `Parley-As-User: <app_user_id>` header;
 - a scoped token (`pst_…`, `POST /scoped-tokens`), which always acts as its app user of its
-  account and reads only: any other method answers 403 `forbidden`.
+  account and reads only: any other method answers 403 `forbidden`. The one exception is
+  `CoachingCaller`, the caller of the coaching library's routes only: there a scoped token
+  writes too (its app user is the author of the comment, the owner of the playlist).
 
 `CurrentTenant` and `CurrentAccount` are the developer's own routes: a scoped token answers
 403 there, and `Parley-As-User` is a 400 `scope_not_supported` (a route that cannot apply a
 scope must not pretend to). `ScopedAccount` with `CurrentScope` are for stored reads that
 apply a scope (`storage.scope`): the scope is resolved afresh on every request.
 `read_scope` is the same for a route whose `integrated_account_id` is a plain (or optional)
-parameter of its own (search, the insight reads).
+parameter of its own (search, the insight reads). The logic of all of it is
+`insights.callers.CallerAuth` (`runtime.callers`), which the pages (`web.auth`) share.
 """
 
 from __future__ import annotations
@@ -23,12 +26,12 @@ from fastapi import Depends, Query, Request
 
 from parley.api.budget_headers import note_account
 from parley.errors import InvalidRequestError, PermissionDeniedError
-from parley.insights.access import (
+from parley.insights.callers import (
     AS_USER_HEADER,
     Caller,
+    CallerAuth,
     ReadScope,
     bearer_credential,
-    check_token_account,
 )
 from parley.reads.live import LiveAccount
 from parley.runtime import Runtime
@@ -37,6 +40,7 @@ from parley.storage.scope import MeetingScope
 __all__ = [
     "AS_USER_HEADER",
     "Caller",
+    "CoachingCaller",
     "CurrentAccount",
     "CurrentCaller",
     "CurrentScope",
@@ -66,15 +70,32 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 async def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
     """The caller of `Authorization: Bearer <api key | scoped token>` (401 otherwise)."""
+    return await _authenticate(request, runtime, scoped_writes=False)
+
+
+async def get_coaching_caller(request: Request, runtime: RuntimeDep) -> Caller:
+    """`get_caller` for the coaching library's routes, where a scoped token also writes.
+
+    The one place a scoped token's POST, PATCH or DELETE is let in: a comment or playlist is
+    its app user's own content, on meetings that user may see (the route applies the scope).
+    Every other route depends on `get_caller`, which refuses those writes.
+    """
+    return await _authenticate(request, runtime, scoped_writes=True)
+
+
+async def _authenticate(request: Request, runtime: Runtime, *, scoped_writes: bool) -> Caller:
     key = bearer_credential(request.headers.get("authorization"))
-    return await runtime.access.authenticate(
+    return await runtime.callers.authenticate(
         key,
         as_user=request.headers.get(AS_USER_HEADER),
-        reading=request.method in _READ_METHODS,
+        # A scoped token's write is refused unless the route is the coaching library's.
+        api_write=not scoped_writes and request.method not in _READ_METHODS,
     )
 
 
 CurrentCaller = Annotated[Caller, Depends(get_caller)]
+#: The caller of a coaching library route: a scoped token may write there (and only there).
+CoachingCaller = Annotated[Caller, Depends(get_coaching_caller)]
 
 
 async def get_tenant(caller: CurrentCaller) -> Any:
@@ -99,13 +120,13 @@ CurrentTenant = Annotated[Any, Depends(get_tenant)]
 
 async def resolve_scope(runtime: Runtime, caller: Caller, account_id: str) -> MeetingScope | None:
     """The caller's scope over the account's stored meetings (None: not acting as a user)."""
-    return await runtime.access.resolve_scope(caller, account_id)
+    return await runtime.callers.resolve_scope(caller, account_id)
 
 
 async def read_scope(runtime: Runtime, caller: Caller, account_id: str | None) -> ReadScope:
     """The account a stored read covers and the caller's scope over it
-    (`insights.access.CallerAccess.read_scope`)."""
-    return await runtime.access.read_scope(caller, account_id)
+    (`insights.callers.CallerAuth.read_scope`)."""
+    return await runtime.callers.read_scope(caller, account_id)
 
 
 def _account_query() -> Any:
@@ -130,7 +151,7 @@ async def get_scoped_account(
 ) -> AsyncIterator[LiveAccount]:
     """`get_account` for routes that apply a scope: a scoped token is let in (its account
     only: another id is a 404), and so is `Parley-As-User`."""
-    check_token_account(caller, integrated_account_id)
+    CallerAuth.check_token_account(caller, integrated_account_id)
     async with runtime.live.account(caller.tenant.id, integrated_account_id) as account:
         note_account(account.id)
         yield account

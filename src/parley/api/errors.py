@@ -1,4 +1,7 @@
-"""Every error leaves the API in one envelope, including the framework's own 404/405/422."""
+"""Every error leaves the API in one envelope, including the framework's own 404/405/422.
+
+The pages (`/app/…`) are the exception: their errors are a plain HTML page (`web.errors`).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.api.request_id import current_request_id
 from parley.errors import ParleyError, RateLimitedError
+from parley.web.errors import is_page, page_error
 
 __all__ = ["envelope", "error_response", "install_error_handlers"]
 
@@ -74,27 +78,35 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str | None]:
 def install_error_handlers(app: FastAPI) -> None:
     """Register handlers so no error escapes the envelope."""
 
-    async def parley_error(_: Request, exc: Exception) -> JSONResponse:
+    async def parley_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ParleyError)
         if exc.status >= 500 and not exc.remote:
             log.error("internal error: %s", exc.code)
+        if is_page(request):
+            return page_error(request, exc.status, exc.message, exc.code)
         return error_response(exc)
 
-    async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         message = exc.detail if isinstance(exc.detail, str) else "Request failed."
         if exc.status_code == 404 and message == "Not Found":
             message = "No such route."
         if exc.status_code == 405:
             message = "Method not allowed on this route."
-        response = _plain(exc.status_code, message)
+        response: Response
+        if is_page(request):
+            response = page_error(request, exc.status_code, message)
+        else:
+            response = _plain(exc.status_code, message)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
 
-    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         message, param = _validation_message(exc)
+        if is_page(request):
+            return page_error(request, 400, message, "invalid_request")
         return _plain(400, message, param=param)
 
     app.add_exception_handler(ParleyError, parley_error)

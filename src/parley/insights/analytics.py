@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,8 @@ from parley.storage.repositories.analytics import (
     AnalyticsFilter,
     AnalyticsRepository,
     Grouping,
+    GroupSums,
+    GroupTopic,
     UnrecordedMeeting,
 )
 from parley.storage.repositories.store_records import MeetingRecord
@@ -45,6 +47,7 @@ __all__ = [
     "AnalyticsQuery",
     "AnalyticsReport",
     "GroupBy",
+    "Overview",
     "TeamAnalytics",
     "record_meeting_records",
     "record_meetings",
@@ -53,6 +56,7 @@ __all__ = [
 #: (tenant id, account id) -> the tenant's account (404 otherwise); `accounts.get`.
 AccountLookup = Callable[[str | None, str], Awaitable[Any]]
 _BACKFILL_BATCH = 200
+_T = TypeVar("_T")
 
 
 class GroupBy(StrEnum):
@@ -81,6 +85,16 @@ class AnalyticsReport(BaseModel):
     totals: AnalyticsRow
     next_cursor: str | None
     result_count: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A user report, its week rows and the account's teams as (id, name), by name."""
+
+    reps: list[AnalyticsRow]
+    totals: AnalyticsRow
+    weeks: list[AnalyticsRow]
+    teams: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -249,50 +263,104 @@ class TeamAnalytics:
                 await self.backfill(account_id)
                 self._caught_up.add(account_id)
 
+    async def overview(
+        self,
+        tenant_id: str | None,
+        account_id: str,
+        query: AnalyticsQuery,
+        *,
+        visible: ColumnElement[bool] | None = None,
+    ) -> Overview:
+        """The `group_by=user` rows and totals of `query`, its `group_by=week` rows (without
+        topics) and the account's teams, read in one session (the dashboard)."""
+        account = (await self._accounts(tenant_id, account_id)).id
+        await self._catch_up(account)
+        async with self._db.session() as session:
+            users, teams, members, where = await _filters(
+                AnalyticsRepository(session), account, query
+            )
+        # Three independent GROUP BYs, each in its own session, so they run side by side
+        # (SQLite in its driver threads, PostgreSQL on three connections).
+        sums, topics, weekly = await asyncio.gather(
+            self._read(lambda r: r.sums(account, "owner", where, visible=visible)),
+            self._read(lambda r: r.topics(account, "owner", where, visible=visible)),
+            self._read(lambda r: r.sums(account, "week", where, visible=visible)),
+        )
+        reps, totals = _fold(GroupBy.USER, query, users, teams, members, sums, topics)
+        weeks, _ = _fold(GroupBy.WEEK, query, users, teams, members, weekly, [])
+        named = sorted(((t, name or t) for t, name, _ in teams), key=lambda t: (t[1].lower(), t[0]))
+        return Overview(reps, totals, weeks, named)
+
+    async def _read(self, query: Callable[[AnalyticsRepository], Awaitable[_T]]) -> _T:
+        async with self._db.session() as session:
+            return await query(AnalyticsRepository(session))
+
     async def _rows(
         self, account_id: str, query: AnalyticsQuery, visible: ColumnElement[bool] | None
     ) -> tuple[list[AnalyticsRow], AnalyticsRow]:
         await self._catch_up(account_id)
         async with self._db.session() as session:
             repository = AnalyticsRepository(session)
-            users = await repository.users(account_id)
-            teams = await repository.teams(account_id)
-            members = _memberships(users, teams)
-            owners: set[str] | None = None
-            if query.user_ids:
-                owners = set(query.user_ids)
-            if query.team_ids:
-                in_teams = set().union(*(members.get(t, set()) for t in query.team_ids))
-                owners = in_teams if owners is None else owners & in_teams
-            where = AnalyticsFilter(
-                start_time_after=query.start_time_after,
-                start_time_before=query.start_time_before,
-                owner_user_ids=None if owners is None else tuple(sorted(owners)),
-            )
+            users, teams, members, where = await _filters(repository, account_id, query)
             grouping: Grouping = "week" if query.group_by == GroupBy.WEEK else "owner"
             sums = await repository.sums(account_id, grouping, where, visible=visible)
             topics = await repository.topics(account_id, grouping, where, visible=visible)
-        by_key = {g.key: g for g in sums if g.key is not None}
-        topics_of: dict[str, list[tuple[str, int, int]]] = {}
-        for topic in topics:
-            if topic.key is not None:
-                topics_of.setdefault(topic.key, []).append(
-                    (topic.name, topic.meetings, topic.mentions)
-                )
-        specs: list[RowSpec] = []
-        if query.group_by == GroupBy.TEAM:
-            names = {team_id: name for team_id, name, _ in teams}
-            for team_id in dict.fromkeys(query.team_ids or members):
-                owned = [by_key[o] for o in sorted(members.get(team_id, ())) if o in by_key]
-                if owned:
-                    specs.append(RowSpec(team_id, names.get(team_id), owned))
-        elif query.group_by == GroupBy.USER:
-            names = {user_id: name for user_id, name, _ in users}
-            specs = [RowSpec(k, names.get(k) or g.owner_name, [g]) for k, g in by_key.items()]
-        else:
-            specs = [RowSpec(f"{k}T00:00:00Z", _week_name(k), [g]) for k, g in by_key.items()]
-        if query.group_by == GroupBy.WEEK:
-            specs.sort(key=lambda spec: spec.key, reverse=True)  # newest week first
-        else:
-            specs.sort(key=lambda spec: (-spec.meetings, spec.name or "", spec.key))
-        return fold(specs, topics_of)
+        return _fold(query.group_by, query, users, teams, members, sums, topics)
+
+
+_People = list[tuple[str, str | None, list[str]]]
+
+
+async def _filters(
+    repository: AnalyticsRepository, account_id: str, query: AnalyticsQuery
+) -> tuple[_People, _People, dict[str, set[str]], AnalyticsFilter]:
+    """The account's users and teams, the teams' members, and the query's SQL filter."""
+    users = await repository.users(account_id)
+    teams = await repository.teams(account_id)
+    members = _memberships(users, teams)
+    owners: set[str] | None = None
+    if query.user_ids:
+        owners = set(query.user_ids)
+    if query.team_ids:
+        in_teams = set().union(*(members.get(t, set()) for t in query.team_ids))
+        owners = in_teams if owners is None else owners & in_teams
+    where = AnalyticsFilter(
+        start_time_after=query.start_time_after,
+        start_time_before=query.start_time_before,
+        owner_user_ids=None if owners is None else tuple(sorted(owners)),
+    )
+    return users, teams, members, where
+
+
+def _fold(
+    group_by: GroupBy,
+    query: AnalyticsQuery,
+    users: _People,
+    teams: _People,
+    members: dict[str, set[str]],
+    sums: Sequence[GroupSums],
+    topics: Sequence[GroupTopic],
+) -> tuple[list[AnalyticsRow], AnalyticsRow]:
+    """The report's rows, in its order, and its totals, from its base groups' sums."""
+    by_key = {g.key: g for g in sums if g.key is not None}
+    topics_of: dict[str, list[tuple[str, int, int]]] = {}
+    for topic in topics:
+        if topic.key is not None:
+            topics_of.setdefault(topic.key, []).append((topic.name, topic.meetings, topic.mentions))
+    specs: list[RowSpec] = []
+    if group_by == GroupBy.TEAM:
+        names = {team_id: name for team_id, name, _ in teams}
+        for team_id in dict.fromkeys(query.team_ids or members):
+            owned = [by_key[o] for o in sorted(members.get(team_id, ())) if o in by_key]
+            if owned:
+                specs.append(RowSpec(team_id, names.get(team_id), owned))
+    elif group_by == GroupBy.USER:
+        names = {user_id: name for user_id, name, _ in users}
+        specs = [RowSpec(k, names.get(k) or g.owner_name, [g]) for k, g in by_key.items()]
+    else:
+        specs = [RowSpec(f"{k}T00:00:00Z", _week_name(k), [g]) for k, g in by_key.items()]
+    if group_by == GroupBy.WEEK:
+        specs.sort(key=lambda spec: spec.key, reverse=True)  # newest week first
+    else:
+        specs.sort(key=lambda spec: (-spec.meetings, spec.name or "", spec.key))
+    return fold(specs, topics_of)

@@ -27,29 +27,31 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from pydantic import TypeAdapter
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parley.errors import InvalidCursorError, NotFoundError
+from parley.insights.deal_meetings import (
+    MeetingVisibility,
+    visible_view,
+    with_recent_transcripts,
+)
 from parley.insights.deal_views import (
     AccountPlayback,
     DealView,
     deal_facts,
     deal_view,
     playback_of,
-    scoped_view,
 )
-from parley.insights.risk import RiskRules, assess, recent_completed
+from parley.insights.risk import RiskRules, assess
 from parley.insights.risk_settings import RiskSettings, level_rank
 from parley.security import Signer
-from parley.storage import Database, StoredMeeting, utcnow
+from parley.storage import Database, utcnow
 from parley.storage.page_hooks import PageContext
 from parley.storage.repositories import IntegratedAccountRepository
 from parley.storage.repositories.deals import DealKey, DealListQuery, DealRepository, ScoreRule
 from parley.storage.repositories.events import EventRepository
 from parley.storage.tables_deals import Deal
-from parley.unified import CrmContext, Meeting, TranscriptEntry
+from parley.unified import CrmContext
 
 __all__ = [
     "REEVALUATE_BATCH",
@@ -60,13 +62,9 @@ __all__ = [
     "Reevaluation",
 ]
 
-#: A clause over `meetings` that lets through the meetings a caller may see.
-MeetingVisibility = ColumnElement[bool]
 REEVALUATE_BATCH = 50
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RAISED = "deal_risk.raised"
-#: One validation call per transcript (pydantic-core), not one per entry.
-_ENTRIES = TypeAdapter(list[TranscriptEntry])
 
 
 class MeetingRef(Protocol):
@@ -100,18 +98,6 @@ class Reevaluation:
 
     deals: int = 0
     raised: int = 0
-
-
-#: What deal facts read of a meeting that is not recent (the rest is validated only for
-#: the recent ones: trackers, speakers and the rest cost most of a meeting's validation).
-_FACTS = ("id", "status", "start_time", "attendees", "crm")
-
-
-def _meeting(row: StoredMeeting, *, whole: bool) -> Meeting:
-    if whole:
-        # The raw payload is not read by any signal.
-        return Meeting.model_validate({**row.data, "transcript": None, "remote_data": None})
-    return Meeting.model_validate({key: row.data.get(key) for key in _FACTS if key in row.data})
 
 
 class DealRiskService:
@@ -243,7 +229,7 @@ class DealRiskService:
         if not rows:
             await repository.delete(account_id, opportunity_id)
             return False
-        meetings = await _with_recent_transcripts(
+        meetings = await with_recent_transcripts(
             session, account_id, rows, rules.settings.recent_meetings
         )
         assessment = assess(meetings, rules, playback_of(self._playback, account_id))
@@ -313,7 +299,7 @@ class DealRiskService:
             repository = DealRepository(session)
             found = await repository.list(listing, visible)
             page = found[: query.limit]
-            shown = [await _view(repository, row, settings, now, visible) for row, _ in page]
+            shown = [await visible_view(repository, row, settings, now, visible) for row, _ in page]
             views = [view for view in shown if view is not None]
         if len(found) <= query.limit or not page:
             return views, None
@@ -359,7 +345,7 @@ class DealRiskService:
             settings = await self._settings(session, tenant_id)
             view = None
             if row is not None:
-                view = await _view(repository, row, settings, self.clock(), visible)
+                view = await visible_view(repository, row, settings, self.clock(), visible)
         if view is None:
             raise NotFoundError(
                 f"No deal {opportunity_id!r} in the synced copy of this account.",
@@ -368,51 +354,9 @@ class DealRiskService:
         return view
 
 
-async def _view(
-    repository: DealRepository,
-    row: Deal,
-    settings: RiskSettings,
-    now: datetime,
-    visible: MeetingVisibility | None,
-) -> DealView | None:
-    """The deal as the caller sees it; None when a scope lets none of its meetings through."""
-    if visible is None:
-        return deal_view(row, settings, now)
-    rows = await repository.meetings_of(row.account_id, row.opportunity_id, visible)
-    if not rows:
-        return None
-    return scoped_view(row, settings, now, [_meeting(r, whole=False) for r in rows])
-
-
 async def _own_account(session: AsyncSession, tenant_id: str, account_id: str) -> None:
     if await IntegratedAccountRepository(session).get(account_id, tenant_id=tenant_id) is None:
         raise NotFoundError(
             f"No integrated account {account_id} for this key.",
             code="integrated_account_not_found",
         )
-
-
-async def _with_recent_transcripts(
-    session: AsyncSession, account_id: str, rows: Sequence[StoredMeeting], recent: int
-) -> list[Meeting]:
-    """The deal's meetings; the recent completed ones with their transcripts."""
-    facts = [_meeting(row, whole=False) for row in rows]
-    chosen = {m.id for m in recent_completed(facts, recent)}
-    meetings = [
-        _meeting(row, whole=True) if row.id in chosen else fact
-        for row, fact in zip(rows, facts, strict=True)
-    ]
-    details = [row.id for row in rows if row.has_details and row.id in chosen]
-    lines = await DealRepository(session).transcript_lines(account_id, details)
-    filled = []
-    for meeting in meetings:
-        if meeting.id in lines:
-            transcript = _ENTRIES.validate_python(
-                [
-                    {"index": i, "speaker_type": k, "text": t, "start_time": a, "end_time": b}
-                    for i, k, t, a, b in lines[meeting.id]
-                ]
-            )
-            meeting = meeting.model_copy(update={"transcript": transcript})
-        filled.append(meeting)
-    return filled

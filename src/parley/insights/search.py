@@ -41,8 +41,9 @@ __all__ = [
     "seconds_param",
 ]
 
-#: (account id, meeting id, media kind) -> Parley's stable recording link (no `t` yet).
-PlaybackLinks = Callable[[str, str, MediaKind], str]
+#: (account id, meeting id, media kind, app user id or "") -> a recording link (no `t` yet);
+#: a scoped search binds its links to its app user (`accounts.media_links`).
+PlaybackLinks = Callable[[str, str, MediaKind, str], str]
 
 
 class SearchHit(BaseModel):
@@ -112,14 +113,16 @@ class TranscriptSearch:
             ids = [entry_id for entry_id, _ in page]
             snippets = await self._engine.snippets(session, query, ids)
             details = await _details(session, ids)
+        # A scoped search's links are bound to its app user (the redirect checks them again).
+        who = "" if filters.scope is None else filters.scope.app_user_id
         hits = [
-            self._hit(details[entry_id], snippets.get(entry_id), score)
+            self._hit(details[entry_id], snippets.get(entry_id), score, who)
             for entry_id, score in page
             if entry_id in details
         ]
         return SearchResult(hits=hits, next_position=following)
 
-    def _hit(self, row: dict[str, Any], marked: str | None, score: float) -> SearchHit:
+    def _hit(self, row: dict[str, Any], marked: str | None, score: float, who: str) -> SearchHit:
         start = row["start_time"]
         return SearchHit(
             integrated_account_id=row["account_id"],
@@ -134,11 +137,11 @@ class TranscriptSearch:
             end_time=row["end_time"],
             text=row["text"],
             snippet=highlight(marked if marked is not None else row["text"]),
-            playback_url=self._playback_url(row, start),
+            playback_url=self._playback_url(row, start, who),
             score=score,
         )
 
-    def _playback_url(self, row: dict[str, Any], start: float | None) -> str | None:
+    def _playback_url(self, row: dict[str, Any], start: float | None, who: str) -> str | None:
         kind: MediaKind | None = None
         if row["video"]:
             kind = "video"
@@ -146,7 +149,7 @@ class TranscriptSearch:
             kind = "audio"
         if self._playback is None or kind is None:
             return None
-        link = self._playback(row["account_id"], row["meeting_id"], kind)
+        link = self._playback(row["account_id"], row["meeting_id"], kind, who)
         if start is None:
             return link
         return f"{link}{'&' if '?' in link else '?'}t={seconds_param(start)}"

@@ -21,7 +21,7 @@ from typing import Any, ParamSpec
 from mcp.types import CallToolResult, TextContent
 
 from parley.errors import ParleyError
-from parley.insights.access import Caller
+from parley.insights.callers import Caller
 from parley.mcp.caps import DEFAULT_LIMIT, MAX_CHARS, compact, fit, shrink, size
 from parley.mcp.cursors import Args, Slice, ToolCursors
 

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from mcp.server.mcpserver import Context
 
 from parley.errors import AuthenticationError
-from parley.insights.access import AS_USER_HEADER, Caller, CallerAccess, bearer_credential
+from parley.insights.callers import AS_USER_HEADER, Caller, CallerAuth, bearer_credential
 
 __all__ = ["CALLER_STATE", "CallerSource", "KeyCaller", "RequestCaller"]
 
@@ -33,7 +33,7 @@ class CallerSource(Protocol):
 class KeyCaller:
     """Over stdio: the API key or scoped token the server was started with."""
 
-    def __init__(self, access: CallerAccess, key: str, *, as_user: str | None = None) -> None:
+    def __init__(self, access: CallerAuth, key: str, *, as_user: str | None = None) -> None:
         self._access = access
         self._key = key
         self._as_user = as_user
@@ -46,7 +46,7 @@ class KeyCaller:
 class RequestCaller:
     """Over HTTP: the caller `/mcp` authenticated for this request."""
 
-    def __init__(self, access: CallerAccess) -> None:
+    def __init__(self, access: CallerAuth) -> None:
         self._access = access
 
     async def __call__(self, ctx: Context[Any, Any]) -> Caller:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parley.errors import InvalidCursorError
-from parley.insights.access import Caller
+from parley.insights.callers import Caller
 from parley.security.signing import Signer
 
 __all__ = ["Args", "Slice", "ToolCursors", "caller_key"]

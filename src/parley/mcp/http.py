@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from parley.errors import ParleyError
-from parley.insights.access import AS_USER_HEADER, CallerAccess, bearer_credential
+from parley.insights.callers import AS_USER_HEADER, CallerAuth, bearer_credential
 from parley.mcp.auth import CALLER_STATE, RequestCaller
 from parley.mcp.server import build_server
 from parley.runtime import Runtime
@@ -42,12 +42,12 @@ class McpHttpEndpoint:
 
     def __init__(self, refuse: Callable[[ParleyError], Response]) -> None:
         self._refuse = refuse
-        self._serving: tuple[StreamableHTTPSessionManager, CallerAccess] | None = None
+        self._serving: tuple[StreamableHTTPSessionManager, CallerAuth] | None = None
 
     @asynccontextmanager
     async def running(self, runtime: Runtime) -> AsyncIterator[None]:
         """Serve `/mcp` for the block: a fresh server and session manager each time."""
-        server = build_server(runtime, RequestCaller(runtime.access))
+        server = build_server(runtime, RequestCaller(runtime.callers))
         server.streamable_http_app(
             streamable_http_path=MCP_PATH,
             stateless_http=True,
@@ -56,7 +56,7 @@ class McpHttpEndpoint:
         )
         manager = server.session_manager
         async with manager.run():
-            self._serving = (manager, runtime.access)
+            self._serving = (manager, runtime.callers)
             try:
                 yield
             finally:

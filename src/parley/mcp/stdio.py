@@ -18,8 +18,8 @@ async def serve_stdio(settings: Settings, key: str, *, as_user: str | None = Non
     """
     runtime = await Runtime.start(settings)
     try:
-        await runtime.access.authenticate(key, as_user=as_user)
-        server = build_server(runtime, KeyCaller(runtime.access, key, as_user=as_user))
+        await runtime.callers.authenticate(key, as_user=as_user)
+        server = build_server(runtime, KeyCaller(runtime.callers, key, as_user=as_user))
         await server.run_stdio_async()
     finally:
         await runtime.close()

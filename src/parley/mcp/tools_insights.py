@@ -79,7 +79,9 @@ class InsightTools(ToolSet):
             raise InvalidRequestError("q must be a non-empty search text.", param="q")
 
         async def fetch(args: Args, position: Any, size: int) -> Fetched:
-            reading = await self.runtime.access.accounts_read(caller, args["integrated_account_id"])
+            reading = await self.runtime.callers.accounts_read(
+                caller, args["integrated_account_id"]
+            )
             filters = SearchFilters(
                 account_ids=reading.account_ids,
                 start_time_after=when(args["start_time_after"]),
@@ -130,7 +132,7 @@ class InsightTools(ToolSet):
         }
 
         async def fetch(args: Args, position: Any, size: int) -> Fetched:
-            reading = await self.runtime.access.read_scope(caller, args["integrated_account_id"])
+            reading = await self.runtime.callers.read_scope(caller, args["integrated_account_id"])
             query = FeedQuery(
                 tenant_id=caller.tenant.id,
                 rule_id=args["rule_id"],
@@ -182,7 +184,7 @@ class InsightTools(ToolSet):
         }
 
         async def fetch(args: Args, position: Any, size: int) -> Fetched:
-            reading = await self.runtime.access.read_scope(caller, args["integrated_account_id"])
+            reading = await self.runtime.callers.read_scope(caller, args["integrated_account_id"])
             query = DealQuery(
                 reading.account_id,
                 args["level"],
@@ -209,7 +211,7 @@ class InsightTools(ToolSet):
         """One deal's risk: each signal with the meetings and moments it came from."""
         caller = await self.caller(ctx)
         account = await self.account_id(caller, integrated_account_id)
-        reading = await self.runtime.access.read_scope(caller, account)
+        reading = await self.runtime.callers.read_scope(caller, account)
         view = await self.runtime.deals.get(
             caller.tenant.id, account, opportunity_id, visible=reading.visible
         )

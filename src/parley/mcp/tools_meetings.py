@@ -76,7 +76,7 @@ class MeetingTools(ToolSet):
         caller = await self.caller(ctx)
 
         async def fetch(args: Args, position: Any, size: int) -> Fetched:
-            accounts = await self.runtime.access.accounts_of(caller)
+            accounts = await self.runtime.callers.accounts_of(caller)
             start = int(position or 0)
             items = [a.model_dump(mode="json") for a in accounts[start : start + size]]
             more = start + size < len(accounts)

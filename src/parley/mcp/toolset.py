@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from mcp.server.mcpserver import Context
 
 from parley.errors import InvalidRequestError
-from parley.insights.access import Caller, ReadScope
+from parley.insights.callers import Caller, ReadScope
 from parley.insights.search import seconds_param
 from parley.mcp.answers import Listing
 from parley.mcp.auth import CallerSource
@@ -49,7 +49,7 @@ class ToolSet:
             return given
         if caller.grant is not None:
             return caller.grant.account_id
-        accounts = await self.runtime.access.accounts_of(caller)
+        accounts = await self.runtime.callers.accounts_of(caller)
         if len(accounts) == 1:
             return str(accounts[0].id)
         if not accounts:
@@ -66,7 +66,7 @@ class ToolSet:
     async def account_scope(self, caller: Caller, given: str | None) -> ReadScope:
         """The account read (the caller's tenant's, 404 otherwise) and the caller's scope."""
         account = await self.account_id(caller, given)
-        return await self.runtime.access.account_scope(caller, account)
+        return await self.runtime.callers.account_scope(caller, account)
 
     def playback_url(self, account_id: str, meeting_id: str, second: float | None = None) -> str:
         """The playback page of a meeting, at `second` when given."""

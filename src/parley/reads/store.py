@@ -65,9 +65,10 @@ class StorePage(Generic[T]):
     next_cursor: str | None = None
 
 
-#: account id -> its recording-link builder (`accounts.MediaLinks`): links expire, so a
-#: stored meeting's are minted again on every read.
-RecordingLinks = Callable[[str], RecordingUrl]
+#: (account id, app user id or "") -> the recording-link builder (`accounts.MediaLinks`):
+#: links expire, so a stored meeting's are minted again on every read; a scoped read's are
+#: bound to its app user, whom the link's redirect checks again (`MediaLinkService`).
+RecordingLinks = Callable[[str, str], RecordingUrl]
 
 
 _KINDS: tuple[MediaKind, ...] = ("audio", "video")
@@ -164,8 +165,10 @@ class StoreReader:
     def _seal(self, position: list[str | None], digest: str) -> str:
         return self._cursors.encode(CursorState(json.dumps(position), 0), digest)
 
-    def _link(self, account_id: str) -> RecordingUrl | None:
-        return None if self._links is None else self._links(account_id)
+    def _link(self, account_id: str, scope: MeetingScope | None = None) -> RecordingUrl | None:
+        if self._links is None:
+            return None
+        return self._links(account_id, "" if scope is None else scope.app_user_id)
 
     # -- meetings -----------------------------------------------------------------------
 
@@ -191,7 +194,7 @@ class StoreReader:
             entries = None
             if expand_transcript:
                 entries = await repository.transcripts(account_id, [r.id for r in page])
-        link = self._link(account_id)
+        link = self._link(account_id, scope)
         meetings = [_meeting(r, entries[r.id] if entries is not None else None, link) for r in page]
         next_cursor = None
         if more:
@@ -237,7 +240,7 @@ class StoreReader:
             if row is None:
                 raise _meeting_not_found(meeting_id)
             entries = await repository.transcripts(account_id, [meeting_id])
-        return _meeting(row, entries[meeting_id], self._link(account_id))
+        return _meeting(row, entries[meeting_id], self._link(account_id, scope))
 
     async def check_visible(self, account_id: str, meeting_id: str, scope: MeetingScope) -> None:
         """404 `meeting_not_found` unless the stored meeting is inside `scope`."""

@@ -20,6 +20,7 @@ from parley.sdk import models as m
 from parley.sdk import specs
 from parley.sdk.base import ClientConfig, judge, judge_failure, utc_now
 from parley.sdk.calls import AsyncPaginator, Call
+from parley.sdk.coaching import AsyncCoaching
 from parley.sdk.resources import analytics_report
 from parley.sdk.retry import RetryPolicy
 from parley.unified import Page
@@ -61,13 +62,15 @@ class AsyncClient:
         self.sync = r.AsyncSync(self)
         self.webhooks = r.AsyncWebhooks(self)
         self.crm = r.AsyncCrm(self)
-        # Being built (docs/sdk.md): thin resources on the design contract's shapes.
+        # The insight resources (docs/sdk.md), each read live in tests/e2e/test_sdk_insights.py.
         self.snippets = r.AsyncSnippets(self)
         self.keyword_rules = r.AsyncKeywordRules(self)
         self.deals = r.AsyncDeals(self)
         self.risk_settings = r.AsyncRiskSettingsResource(self)
         self.user_mappings = r.AsyncUserMappings(self)
         self.scoped_tokens = r.AsyncScopedTokens(self)
+        #: The coaching library: `.playlists` and `.comments`.
+        self.coaching = AsyncCoaching(self)
 
     def search(
         self, q: str, integrated_account_id: str | None = None, **filters: Any

@@ -314,7 +314,7 @@ class AsyncCrm(_AsyncResource):
         return self._c._many(specs.crm_unmatched(account, limit))
 
 
-# Being built (insights.md §1, §2, §4): thin resources on the contract's shapes ------------
+# The insight routes (insights.md §1, §2, §4); tests/e2e/test_sdk_insights.py reads each live -----
 
 
 class AsyncSnippets(_AsyncResource):
@@ -399,6 +399,6 @@ class AsyncScopedTokens(_AsyncResource):
         *,
         ttl_seconds: int | None = None,
     ) -> im.ScopedToken:
-        """A `pst_…` token for a browser or an agent: GET routes only, as that user."""
+        """A `pst_…` token for a browser or an agent: reads and coaching, as that user."""
         account = self._c._account(integrated_account_id)
         return await self._c._one(specs.scoped_token_create(account, app_user_id, ttl_seconds))

@@ -22,6 +22,7 @@ from parley.sdk import resources as r
 from parley.sdk import specs
 from parley.sdk.base import ClientConfig, judge, judge_failure, utc_now
 from parley.sdk.calls import Call, Paginator
+from parley.sdk.coaching import Coaching
 from parley.sdk.retry import RetryPolicy
 from parley.unified import Page
 
@@ -67,13 +68,15 @@ class Client:
         self.sync = r.Sync(self)
         self.webhooks = r.Webhooks(self)
         self.crm = r.Crm(self)
-        # Being built (docs/sdk.md): thin resources on the design contract's shapes.
+        # The insight resources (docs/sdk.md), each read live in tests/e2e/test_sdk_insights.py.
         self.snippets = r.Snippets(self)
         self.keyword_rules = r.KeywordRules(self)
         self.deals = r.Deals(self)
         self.risk_settings = r.RiskSettingsResource(self)
         self.user_mappings = r.UserMappings(self)
         self.scoped_tokens = r.ScopedTokens(self)
+        #: The coaching library: `.playlists` and `.comments`.
+        self.coaching = Coaching(self)
 
     # Searches and reports --------------------------------------------------------------
 

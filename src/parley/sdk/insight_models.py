@@ -1,7 +1,8 @@
-"""Typed answers for the insight routes being built now: snippets and keyword rules, deals
+"""Typed answers for the insight routes: snippets and keyword rules, deals
 and risk settings, user mappings and scoped tokens (shapes of the design contract,
-`insights.md` §1, §2, §4). Unknown fields are kept, missing optional ones are None, so the
-SDK reads what the server ships even where it refines these shapes.
+`insights.md` §1, §2, §4), and the coaching library (`faces.md` §3). Unknown fields are
+kept, missing optional ones are None, so the SDK reads what the server ships even where it
+refines these shapes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from parley.sdk.models import SdkModel
 from parley.unified.base import UtcDateTime
 
 __all__ = [
+    "CoachingComment",
+    "CoachingPlaylist",
+    "CoachingPlaylistItem",
     "Deal",
     "DealRisk",
     "KeywordRule",
@@ -140,7 +144,51 @@ class UserMapping(SdkModel):
 
 
 class ScopedToken(SdkModel):
-    """A `pst_…` token acting as one app user of one account (GET routes only)."""
+    """A `pst_…` token acting as one app user of one account (reads, and the coaching library)."""
 
     token: str
     expires_at: UtcDateTime
+
+
+class CoachingPlaylistItem(SdkModel):
+    """A clip (`start_time`..`end_time`) or a whole meeting (both None) in a playlist."""
+
+    id: str
+    playlist_id: str
+    meeting_id: str
+    meeting_title: str | None = None
+    meeting_start_time: UtcDateTime | None = None
+    meeting_duration: float | None = None
+    position: int
+    start_time: float | None = None
+    end_time: float | None = None
+    note: str | None = None
+    playback_url: str | None = None
+    created_at: UtcDateTime | None = None
+    updated_at: UtcDateTime | None = None
+
+
+class CoachingPlaylist(SdkModel):
+    """A coaching playlist; `items` on a get (the visible ones, in order), None in a list."""
+
+    id: str
+    integrated_account_id: str
+    name: str
+    description: str | None = None
+    owner_app_user_id: str | None = None
+    item_count: int = 0
+    items: list[CoachingPlaylistItem] | None = None
+    created_at: UtcDateTime | None = None
+    updated_at: UtcDateTime | None = None
+
+
+class CoachingComment(SdkModel):
+    """Feedback at `start_time` seconds of a meeting; `author_app_user_id` None: the developer."""
+
+    id: str
+    integrated_account_id: str
+    meeting_id: str
+    start_time: float
+    text: str
+    author_app_user_id: str | None = None
+    created_at: UtcDateTime | None = None

@@ -318,7 +318,7 @@ def analytics_report(first: m.AnalyticsReport, more: _List[m.AnalyticsRow]) -> m
     return first.model_copy(update={"result": rows, "next_cursor": None, "result_count": len(rows)})
 
 
-# Being built (insights.md §1, §2, §4): thin resources on the contract's shapes ------------
+# The insight routes (insights.md §1, §2, §4); tests/e2e/test_sdk_insights.py reads each live -----
 
 
 class Snippets(_Resource):
@@ -399,6 +399,6 @@ class ScopedTokens(_Resource):
         *,
         ttl_seconds: int | None = None,
     ) -> im.ScopedToken:
-        """A `pst_…` token for a browser or an agent: GET routes only, as that user."""
+        """A `pst_…` token for a browser or an agent: reads and coaching, as that user."""
         account = self._c._account(integrated_account_id)
         return self._c._one(specs.scoped_token_create(account, app_user_id, ttl_seconds))

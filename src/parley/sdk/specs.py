@@ -301,3 +301,69 @@ def scoped_token_create(account: str, app_user_id: str, ttl: int | None) -> Call
     if ttl is not None:
         body["ttl_seconds"] = ttl
     return Call("POST", "/scoped-tokens", model_of(im.ScopedToken), body=body)
+
+
+# The coaching library (faces.md §3) --------------------------------------------------------
+
+PLAYLISTS = "/coaching/playlists"
+
+
+def playlist_create(body: JSON) -> Call[im.CoachingPlaylist]:
+    return Call("POST", PLAYLISTS, model_of(im.CoachingPlaylist), body=body)
+
+
+def playlists_list(account: str | None, limit: int | None) -> Call[Page[im.CoachingPlaylist]]:
+    return _get(PLAYLISTS, page_of(im.CoachingPlaylist), integrated_account_id=account, limit=limit)
+
+
+def playlist_get(playlist_id: str, account: str | None) -> Call[im.CoachingPlaylist]:
+    url = path(f"{PLAYLISTS}/{{}}", playlist_id)
+    return _get(url, model_of(im.CoachingPlaylist), integrated_account_id=account)
+
+
+def playlist_update(playlist_id: str, account: str | None, body: JSON) -> Call[im.CoachingPlaylist]:
+    url = path(f"{PLAYLISTS}/{{}}", playlist_id)
+    params = query(integrated_account_id=account)
+    return Call("PATCH", url, model_of(im.CoachingPlaylist), params, body)
+
+
+def playlist_delete(playlist_id: str, account: str | None) -> Call[JSON]:
+    url = path(f"{PLAYLISTS}/{{}}", playlist_id)
+    return Call("DELETE", url, json_of, query(integrated_account_id=account))
+
+
+def item_add(playlist_id: str, account: str | None, body: JSON) -> Call[im.CoachingPlaylistItem]:
+    url = path(f"{PLAYLISTS}/{{}}/items", playlist_id)
+    params = query(integrated_account_id=account)
+    return Call("POST", url, model_of(im.CoachingPlaylistItem), params, body)
+
+
+def item_update(
+    playlist_id: str, item_id: str, account: str | None, body: JSON
+) -> Call[im.CoachingPlaylistItem]:
+    url = path(f"{PLAYLISTS}/{{}}/items/{{}}", playlist_id, item_id)
+    params = query(integrated_account_id=account)
+    return Call("PATCH", url, model_of(im.CoachingPlaylistItem), params, body)
+
+
+def item_delete(playlist_id: str, item_id: str, account: str | None) -> Call[JSON]:
+    url = path(f"{PLAYLISTS}/{{}}/items/{{}}", playlist_id, item_id)
+    return Call("DELETE", url, json_of, query(integrated_account_id=account))
+
+
+def comment_create(body: JSON) -> Call[im.CoachingComment]:
+    return Call("POST", "/coaching/comments", model_of(im.CoachingComment), body=body)
+
+
+def comments_list(account: str | None, meeting_id: str) -> Call[Page[im.CoachingComment]]:
+    return _get(
+        "/coaching/comments",
+        page_of(im.CoachingComment),
+        integrated_account_id=account,
+        meeting_id=meeting_id,
+    )
+
+
+def comment_delete(comment_id: str, account: str | None) -> Call[JSON]:
+    url = path("/coaching/comments/{}", comment_id)
+    return Call("DELETE", url, json_of, query(integrated_account_id=account))

@@ -13,6 +13,11 @@ from parley.storage.repositories import (
 )
 from parley.storage.tables import ApiKey, Base, IntegratedAccount, LinkToken, Tenant
 from parley.storage.tables_analytics import MeetingStats, MeetingTopic
+from parley.storage.tables_coaching import (
+    CoachingComment,
+    CoachingPlaylist,
+    CoachingPlaylistItem,
+)
 from parley.storage.tables_crm import (
     CrmCompany,
     CrmCompanyDomain,
@@ -45,6 +50,9 @@ __all__ = [
     "ApiKeyRepository",
     "ApiRateLimit",
     "Base",
+    "CoachingComment",
+    "CoachingPlaylist",
+    "CoachingPlaylistItem",
     "CrmCompany",
     "CrmCompanyDomain",
     "CrmContact",

@@ -22,7 +22,7 @@ async def account(database: Database) -> str:
 def search(database: Database) -> TranscriptSearch:
     """Transcript search over the test database, with recognisable playback links."""
     return TranscriptSearch(
-        database, playback=lambda account, meeting, kind: f"{PLAY}/{meeting}?kind={kind}"
+        database, playback=lambda account, meeting, kind, who: f"{PLAY}/{meeting}?kind={kind}"
     )
 
 

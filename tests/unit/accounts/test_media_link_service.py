@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from parley.accounts.media_links import PURPOSE, MediaLinks, MediaLinkService
-from parley.errors import PermissionDeniedError, RateLimitedError
+from parley.errors import NotFoundError, PermissionDeniedError, RateLimitedError
 from parley.security import Vault
 from parley.security.throttle import MemoryKeyRateLimiter
 
@@ -84,3 +84,46 @@ async def test_each_link_has_its_own_budget(vault: Vault) -> None:
 
     assert (limited.value.status, limited.value.retry_after) == (429, 1)
     assert media.minted == 4
+
+
+class Visibility:
+    """Which (account, meeting, app user) may be seen now; records each check."""
+
+    def __init__(self, *visible: tuple[str, str, str]) -> None:
+        self.visible = set(visible)
+        self.checked: list[tuple[str, str, str]] = []
+
+    async def check(self, account_id: str, meeting_id: str, app_user_id: str) -> None:
+        self.checked.append((account_id, meeting_id, app_user_id))
+        if (account_id, meeting_id, app_user_id) not in self.visible:
+            raise NotFoundError("No such meeting.", code="meeting_not_found")
+
+
+async def test_a_link_minted_for_an_app_user_checks_they_still_see_the_meeting(
+    vault: Vault,
+) -> None:
+    media, seen = Media(), Visibility(("a", "m1", "rep-1"))
+    links, service = _service(vault, media, check_visible=seen.check)
+    theirs = _token(links.mint("a", "m1", "audio", scope="rep-1"))
+    lost = _token(links.mint("a", "m2", "audio", scope="rep-1"))
+
+    assert await service.location(theirs) == "https://media.example/m1.audio?sig=1"
+    with pytest.raises(NotFoundError):
+        await service.location(lost)
+
+    assert seen.checked == [("a", "m1", "rep-1"), ("a", "m2", "rep-1")]
+    assert media.minted == 1  # the refused one never reached the provider
+
+
+async def test_a_developers_link_is_not_checked_and_a_scoped_one_needs_a_checker(
+    vault: Vault,
+) -> None:
+    media, seen = Media(), Visibility()
+    links, checked = _service(vault, media, check_visible=seen.check)
+    _, unchecked = _service(vault, media)
+
+    await checked.location(_token(links.mint("a", "m1", "video")))
+    with pytest.raises(PermissionDeniedError):
+        await unchecked.location(_token(links.mint("a", "m1", "video", scope="rep-1")))
+
+    assert seen.checked == []

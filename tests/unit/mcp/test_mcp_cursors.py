@@ -8,7 +8,7 @@ import pytest
 
 from parley.accounts.views import TenantView
 from parley.errors import InvalidCursorError
-from parley.insights.access import Caller
+from parley.insights.callers import Caller
 from parley.insights.scoped_tokens import ScopedGrant
 from parley.mcp.cursors import Slice, ToolCursors
 from parley.security import generate_secret_key

@@ -9,7 +9,7 @@ from typing import Any
 from mcp.types import TextContent
 
 from parley.accounts.views import TenantView
-from parley.insights.access import Caller
+from parley.insights.callers import Caller
 from parley.mcp.answers import Fetched, Listing
 from parley.mcp.caps import MAX_CHARS
 from parley.mcp.cursors import Args, ToolCursors

@@ -8,6 +8,7 @@ import pytest
 
 from parley.sdk import AsyncClient, Client
 from parley.sdk import async_resources as a
+from parley.sdk import coaching as c
 from parley.sdk import resources as s
 
 
@@ -19,9 +20,16 @@ def _methods(cls: type) -> dict[str, list[str]]:
     }
 
 
-@pytest.mark.parametrize("name", s.__all__)
-def test_each_resource_has_its_async_twin(name: str) -> None:
-    sync_cls, async_cls = getattr(s, name), getattr(a, f"Async{name}")
+_SYNC = [(s, a, name) for name in s.__all__] + [
+    (c, c, name) for name in c.__all__ if not name.startswith("Async")
+]
+
+
+@pytest.mark.parametrize(("sync_module", "async_module", "name"), _SYNC)
+def test_each_resource_has_its_async_twin(
+    sync_module: object, async_module: object, name: str
+) -> None:
+    sync_cls, async_cls = getattr(sync_module, name), getattr(async_module, f"Async{name}")
     sync_methods, async_methods = _methods(sync_cls), _methods(async_cls)
     assert sync_methods == async_methods
     for method in async_methods:

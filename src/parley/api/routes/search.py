@@ -66,7 +66,7 @@ async def search_transcripts(
         raise InvalidRequestError("q must be a non-empty search text.", param="q")
     tenant = caller.tenant
     # One account (a scoped caller's own, 404 for another tenant's), or every account.
-    reading = await runtime.access.accounts_read(caller, integrated_account_id)
+    reading = await runtime.callers.accounts_read(caller, integrated_account_id)
     accounts, scope = reading.account_ids, reading.scope
     if caller.grant is not None:
         integrated_account_id = integrated_account_id or caller.grant.account_id

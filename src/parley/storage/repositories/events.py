@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "keyword.matched",
     "deal_risk.raised",
     "crm.activity_matched",
+    "coaching.comment_created",
     # Sent only by `POST /webhooks/{id}/test`, to that one subscription.
     "webhook.test",
 )

@@ -1,14 +1,11 @@
-"""Who is calling and what they may read: one answer for every face (HTTP API, MCP tools).
+"""Who is calling, and what they may read: one service for every face (API, pages, MCP).
 
-Two credentials authenticate a caller (`Authorization: Bearer …` over HTTP, `--api-key`
-for `parley mcp`):
-- a developer's API key (`prl_…`), optionally acting as one of their app users
-  (`Parley-As-User: <app_user_id>` over HTTP);
-- a scoped token (`pst_…`), which always acts as its app user of its account and reads only.
-
-`read_scope` turns a caller and an optional `integrated_account_id` into a `ReadScope`: the
-account a stored read covers and the caller's scope over it (insights.md §4). A scoped
-token reads its own account only: another id is a 404, so its existence is not revealed.
+A credential is a developer's API key (`pk_…`; the developer, optionally acting as an app
+user through `Parley-As-User`) or a scoped token (`pst_…`, `insights.scoped_tokens`), which
+always acts as its app user of its account. `CallerAuth.authenticate` turns one into a
+`Caller`; `read_scope` gives a stored read its account and the caller's `MeetingScope`.
+The faces parse where the credential comes from (a header, a cookie) and nothing else: the
+API (`api.deps`) and the pages (`web.auth`) share this logic, so neither can drift.
 """
 
 from __future__ import annotations
@@ -29,19 +26,26 @@ from parley.insights.scoped_tokens import SCOPED_TOKEN_PREFIX, ScopedGrant, Scop
 from parley.insights.scoping import Scoping
 from parley.storage.scope import MeetingScope, visible_meetings
 
-__all__ = ["AS_USER_HEADER", "AccountsRead", "Caller", "CallerAccess", "ReadScope"]
+__all__ = [
+    "AS_USER_HEADER",
+    "AccountsRead",
+    "Caller",
+    "CallerAuth",
+    "ReadScope",
+    "bearer_credential",
+]
 
 AS_USER_HEADER = "Parley-As-User"
 _MAX_APP_USER_ID = 200
 
-#: key -> the tenant owning it (401 otherwise): `accounts.ApiKeyService.authenticate`.
-KeyAuthenticator = Callable[[str], Awaitable[Any]]
-#: tenant id -> the tenant (404 otherwise): `accounts.TenantService.get`.
-TenantLookup = Callable[[str], Awaitable[Any]]
-#: (tenant id, account id) -> the tenant's account (404 otherwise): `IntegratedAccounts.get`.
-AccountLookup = Callable[[str, str], Awaitable[Any]]
-#: tenant id -> the tenant's accounts, newest first: `IntegratedAccounts.list`.
-AccountList = Callable[[str], Awaitable[list[Any]]]
+#: an API key -> its tenant (401 otherwise): `accounts.ApiKeyService.authenticate`
+AuthenticateKey = Callable[[str], Awaitable[Any]]
+#: a tenant id -> the tenant (404 otherwise): `accounts.TenantService.get`
+GetTenant = Callable[[str], Awaitable[Any]]
+#: (tenant id, account id) -> the integrated account (404 otherwise)
+GetAccount = Callable[[str, str], Awaitable[Any]]
+#: a tenant id -> the tenant's accounts, newest first: `IntegratedAccounts.list`
+ListAccounts = Callable[[str], Awaitable[list[Any]]]
 
 
 @dataclass(frozen=True)
@@ -51,13 +55,18 @@ class Caller:
     tenant: Any
     #: A scoped token's grant (None: an API key).
     grant: ScopedGrant | None = None
-    #: The app user an API key acts as (`Parley-As-User`).
+    #: The `Parley-As-User` header sent with an API key.
     as_user: str | None = None
 
     @property
     def scoped(self) -> bool:
         """True when the call acts as an app user (scoped token or header)."""
         return self.grant is not None or self.as_user is not None
+
+    @property
+    def app_user_id(self) -> str | None:
+        """The app user the call acts as (None: the developer themselves)."""
+        return self.grant.app_user_id if self.grant is not None else self.as_user
 
 
 @dataclass(frozen=True)
@@ -87,15 +96,6 @@ class AccountsRead:
     scope: MeetingScope | None = None
 
 
-def check_token_account(caller: Caller, account_id: str) -> None:
-    """A scoped token reads its own account only: any other is not found (404)."""
-    if caller.grant is not None and caller.grant.account_id != account_id:
-        raise NotFoundError(
-            f"No integrated account {account_id!r} for this key.",
-            code="integrated_account_not_found",
-        )
-
-
 def bearer_credential(authorization: str | None) -> str:
     """The credential of an `Authorization: Bearer <key>` header (401 `missing_api_key`)."""
     scheme, _, key = (authorization or "").partition(" ")
@@ -107,43 +107,51 @@ def bearer_credential(authorization: str | None) -> str:
     return key
 
 
-class CallerAccess:
-    """Authenticates callers and resolves their scope over stored reads."""
+def _account_not_found(account_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"No integrated account {account_id!r} for this key.",
+        code="integrated_account_not_found",
+    )
+
+
+class CallerAuth:
+    """Credentials to callers, callers to scopes."""
 
     def __init__(
         self,
-        *,
-        authenticate_key: KeyAuthenticator,
-        tenant: TenantLookup,
-        account: AccountLookup,
-        accounts: AccountList,
-        tokens: ScopedTokens,
+        authenticate_key: AuthenticateKey,
+        get_tenant: GetTenant,
+        get_account: GetAccount,
+        scoped_tokens: ScopedTokens,
         scoping: Scoping,
+        *,
+        list_accounts: ListAccounts,
     ) -> None:
         self._authenticate_key = authenticate_key
-        self._tenant = tenant
-        self._account = account
-        self._accounts = accounts
-        self._tokens = tokens
+        self._get_tenant = get_tenant
+        self._get_account = get_account
+        self._list_accounts = list_accounts
+        self._tokens = scoped_tokens
         self._scoping = scoping
 
     async def authenticate(
-        self, key: str, *, as_user: str | None = None, reading: bool = True
+        self, credential: str, *, as_user: str | None = None, api_write: bool = False
     ) -> Caller:
-        """The caller presenting `key` (an API key or a scoped token; 401 otherwise).
+        """The caller of an API key or scoped token (401 otherwise).
 
-        `reading`: the call only reads (a scoped token is refused, 403, for anything else).
-        `as_user`: the app user an API key acts as; with a scoped token it must be its own.
+        `api_write`: a write through the API, where a scoped token answers 403 (it reads the
+        API only; the pages' own forms, such as a comment, are theirs to allow). `as_user`
+        is the `Parley-As-User` header (a scoped token acts as its own user only: 400).
         """
-        if key.startswith(SCOPED_TOKEN_PREFIX):
-            grant = self._tokens.verify(key)
+        if credential.startswith(SCOPED_TOKEN_PREFIX):
+            grant = self._tokens.verify(credential)
             try:
-                tenant = await self._tenant(grant.tenant_id)
+                tenant = await self._get_tenant(grant.tenant_id)
             except NotFoundError:
                 raise AuthenticationError(
                     "Invalid scoped token.", code="invalid_scoped_token"
                 ) from None
-            if not reading:
+            if api_write:
                 raise PermissionDeniedError(
                     "A scoped token only reads: this request needs the developer's API key."
                 )
@@ -153,7 +161,7 @@ class CallerAccess:
                     param=AS_USER_HEADER,
                 )
             return Caller(tenant, grant=grant)
-        tenant = await self._authenticate_key(key)
+        tenant = await self._authenticate_key(credential)
         if as_user is None:
             return Caller(tenant)
         as_user = as_user.strip()
@@ -164,10 +172,16 @@ class CallerAccess:
             )
         return Caller(tenant, as_user=as_user)
 
+    @staticmethod
+    def check_token_account(caller: Caller, account_id: str) -> None:
+        """A scoped token reads its own account only: any other is not found (404)."""
+        if caller.grant is not None and caller.grant.account_id != account_id:
+            raise _account_not_found(account_id)
+
     async def resolve_scope(self, caller: Caller, account_id: str) -> MeetingScope | None:
         """The caller's scope over the account's stored meetings (None: not acting as a user)."""
         if caller.grant is not None:
-            check_token_account(caller, account_id)
+            self.check_token_account(caller, account_id)
             grant = caller.grant
             return await self._scoping.scope(
                 account_id, grant.app_user_id, mapping_id=grant.mapping_id
@@ -186,35 +200,41 @@ class CallerAccess:
         """
         if not caller.scoped:
             return ReadScope(account_id)
-        return await self.account_scope(caller, self._one_account(caller, account_id))
+        if caller.grant is not None:
+            account_id = account_id or caller.grant.account_id
+        elif not account_id:
+            raise InvalidRequestError(
+                f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
+                param="integrated_account_id",
+            )
+        self.check_token_account(caller, account_id)
+        account = await self._get_account(caller.tenant.id, account_id)
+        return ReadScope(account.id, await self.resolve_scope(caller, account.id))
 
     async def account_scope(self, caller: Caller, account_id: str) -> ReadScope:
-        """`read_scope` of one account, which must be the caller's tenant's (404 otherwise)."""
-        check_token_account(caller, account_id)
-        account = await self._account(caller.tenant.id, account_id)
+        """`read_scope` for a read of exactly one account, checked for the caller's tenant
+        even when unscoped (404 `integrated_account_not_found` otherwise)."""
+        self.check_token_account(caller, account_id)
+        account = await self._get_account(caller.tenant.id, account_id)
         return ReadScope(account.id, await self.resolve_scope(caller, account.id))
 
     async def accounts_read(self, caller: Caller, account_id: str | None) -> AccountsRead:
-        """The accounts a read across accounts covers: the one given (404 when not the
-        tenant's), a scoped caller's own, or every account of the tenant."""
+        """The accounts a read across accounts covers (search): the one given (404 when not
+        the tenant's), a scoped caller's own, or every account of the tenant."""
         if account_id is None and not caller.scoped:
-            return AccountsRead(tuple(a.id for a in await self._accounts(caller.tenant.id)))
-        reading = await self.account_scope(caller, self._one_account(caller, account_id))
+            return AccountsRead(tuple(a.id for a in await self._list_accounts(caller.tenant.id)))
+        if caller.grant is not None:
+            account_id = account_id or caller.grant.account_id
+        elif not account_id:
+            raise InvalidRequestError(
+                f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
+                param="integrated_account_id",
+            )
+        reading = await self.account_scope(caller, account_id)
         return AccountsRead((str(reading.account_id),), reading.scope)
 
     async def accounts_of(self, caller: Caller) -> list[Any]:
         """The accounts the caller may read: a scoped token's own, else the tenant's."""
         if caller.grant is not None:
-            return [await self._account(caller.tenant.id, caller.grant.account_id)]
-        return await self._accounts(caller.tenant.id)
-
-    @staticmethod
-    def _one_account(caller: Caller, account_id: str | None) -> str:
-        if caller.grant is not None:
-            return account_id or caller.grant.account_id
-        if not account_id:
-            raise InvalidRequestError(
-                f"{AS_USER_HEADER} acts as a user of one account: add integrated_account_id.",
-                param="integrated_account_id",
-            )
-        return account_id
+            return [await self._get_account(caller.tenant.id, caller.grant.account_id)]
+        return await self._list_accounts(caller.tenant.id)
