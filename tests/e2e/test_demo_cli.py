@@ -59,6 +59,30 @@ def _check_printed_lines(output: str) -> None:
     assert _get(key.group(1), log)["result"], "the contact's call log is empty"
 
 
+_PAGE = re.compile(r"^  (Playback|Dashboard|Snippets|Coaching library)\b.*? (http://\S+)$", re.M)
+
+
+def _check_printed_pages(output: str) -> None:
+    """Each printed page link, opened as a browser would (cookies, redirects), shows its page
+    with the demo's content, and the token leaves the address bar."""
+    pages = dict(_PAGE.findall(output))
+    assert set(pages) == {"Playback", "Dashboard", "Snippets", "Coaching library"}, output
+    html = {}
+    for name, url in pages.items():
+        with httpx.Client(follow_redirects=True, timeout=30) as browser:
+            answer = browser.get(url)
+            assert answer.status_code == 200, (name, answer.text[:500])
+            assert "token=" not in str(answer.url), answer.url
+            assert browser.cookies, "the token became a cookie"
+            html[name] = answer.text
+    assert "<audio" in html["Playback"]
+    assert "Nice: you let the customer finish" in html["Playback"], "the seeded comment"
+    assert html["Dashboard"].count("<tr") > 3, "the rep table has rows"
+    assert "<mark>" in html["Snippets"], "snippets with their highlight"
+    assert "Pricing conversations" in html["Coaching library"]
+    assert html["Coaching library"].count("/app/meetings/") >= 2, "the playlist's items play"
+
+
 def test_demo_serves_the_printed_curl_lines_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     port, sandbox_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARLEY_")}
@@ -80,6 +104,7 @@ def test_demo_serves_the_printed_curl_lines_and_stops_cleanly_on_ctrl_c(tmp_path
                 break
         assert "First sync         completed" in output, output
         _check_printed_lines(output)
+        _check_printed_pages(output)
     finally:
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=60)

@@ -121,6 +121,12 @@ def _banner(
             f"  Scoped token       {insights.scoped_token}",
             f"                     (read-only, 24 h, as demo-member {insights.member})",
         ]
+    if insights is not None:
+        lines += [
+            "",
+            "Pages (open in a browser; the token becomes a cookie):",
+            *_pages(base, account, insights),
+        ]
     lines += [
         "",
         "Try:",
@@ -152,6 +158,25 @@ def _banner(
         for what, header, url in tries:
             lines += [f"  # {what}", f"  curl {header} \\", f'    "{url}"']
     return "\n".join([*lines, ""])
+
+
+def _pages(base: str, account: str, insights: DemoInsights) -> list[str]:
+    member, manager = insights.scoped_token, insights.manager_token
+    pages = []
+    if insights.playback_meeting_id is not None:
+        meeting = insights.playback_meeting_id
+        pages.append(
+            ("Playback (member)", f"meetings/{meeting}?integrated_account_id={account}", member)
+        )
+    pages += [
+        ("Dashboard (manager)", f"dashboard?integrated_account_id={account}", manager),
+        ("Snippets (manager)", "snippets", manager),
+        ("Coaching library", "library", manager),
+    ]
+    return [
+        f"  {what:<20} {base}/app/{path}{'&' if '?' in path else '?'}token={token}"
+        for what, path, token in pages
+    ]
 
 
 class _Server(uvicorn.Server):

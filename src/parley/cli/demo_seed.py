@@ -12,16 +12,27 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from parley.insights.callers import ReadScope
+from parley.insights.coaching_views import Viewer
 from parley.insights.contacts_activity import UnmatchedAttendee
 from parley.insights.rules import RuleChange
 from parley.insights.scoped_tokens import ScopedGrant
 from parley.insights.scoping import BatchRow, Role
 from parley.reads.store import StoreMeetingFilters
 from parley.runtime import DemoSeed, Runtime
+from parley.storage.repositories.snippet_feed import FeedQuery
 from parley.sync.runs import RunStatus
 from parley.unified import Meeting, User
 
-__all__ = ["DemoInsights", "DemoPeople", "pick_people", "seed_insights", "wait_for_sync"]
+__all__ = [
+    "DemoInsights",
+    "DemoPeople",
+    "pick_people",
+    "recorded_call_of",
+    "seed_insights",
+    "seed_library",
+    "wait_for_sync",
+]
 
 #: The sandbox's competitors (parley.sandbox.people.COMPETITORS), as a user would list theirs.
 _RULES: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -33,6 +44,7 @@ _FREE_MAIL = frozenset({"gmail.com", "outlook.com", "yahoo.com", "hotmail.com"})
 _CONTACTS = 3
 _TOKEN_TTL = 86400
 _SYNC_POLL_S = 0.5
+_CLIPS = 4
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,9 @@ class DemoInsights:
     scoped_token: str
     contact_id: str
     company_id: str
+    #: a manager's token (the dashboard of their team) and the member's newest recorded call
+    manager_token: str = ""
+    playback_meeting_id: str | None = None
 
 
 def _email(user: User) -> str | None:
@@ -145,13 +160,78 @@ async def seed_insights(
     rows = [BatchRow(f"demo-{role.value}", email, role) for email, role in roles]
     rows.append(BatchRow("demo-member", people.member, Role.MEMBER))
     await runtime.scoping.put_batch(account, rows)
-    mapping = await runtime.scoping.mapping_id(account, "demo-member")
-    grant = ScopedGrant(tenant_id, account, "demo-member", mapping)
-    token, _ = runtime.scoped_tokens.mint(grant, _TOKEN_TTL)
+    tokens = {}
+    for app_user in ("demo-member", "demo-manager"):
+        mapping = await runtime.scoping.mapping_id(account, app_user)
+        grant = ScopedGrant(tenant_id, account, app_user, mapping)
+        tokens[app_user], _ = runtime.scoped_tokens.mint(grant, _TOKEN_TTL)
+    playback = recorded_call_of(meetings, people.member)
+    await seed_library(runtime, tenant_id, account, rule_ids[-1], playback)
     return DemoInsights(
         rule_ids=rule_ids,
         member=people.member,
-        scoped_token=token,
+        scoped_token=tokens["demo-member"],
         contact_id="demo-contact-1",
         company_id=company_id,
+        manager_token=tokens["demo-manager"],
+        playback_meeting_id=playback,
     )
+
+
+async def seed_library(
+    runtime: Runtime, tenant_id: str, account: str, rule_id: str, playback: str | None
+) -> None:
+    """A manager's playlist of the Pricing rule's newest clips (and the member's call
+    whole), and a coaching comment on that call, so the library and the player show some."""
+    # Clips of the manager's team, so that the manager's library shows each one.
+    visible = ReadScope(account, await runtime.scoping.scope(account, "demo-manager")).visible
+    clips, _ = await runtime.keywords.feed.page(
+        FeedQuery(tenant_id, rule_id=rule_id, account_id=account, app_user_id="demo-manager"),
+        limit=_CLIPS,
+        visible=visible,
+    )
+    manager = Viewer(account, "demo-manager", visible)
+    playlists = runtime.coaching.playlists
+    playlist = await playlists.create(
+        tenant_id,
+        account,
+        "Pricing conversations",
+        "How our reps handle price and discount questions: listen before your next renewal.",
+        owner="demo-manager",
+    )
+    for clip in clips:
+        note = f"{clip.get('speaker_name') or 'Someone'}: {clip['text'][:160]}"
+        start, end = clip["start_time"], clip["end_time"]
+        await playlists.add_item(
+            tenant_id,
+            playlist.id,
+            manager,
+            clip["meeting_id"],
+            start_time=start,
+            end_time=end if end is not None and start is not None and end > start else None,
+            note=note,
+        )
+    if playback is None:
+        return
+    await playlists.add_item(
+        tenant_id, playlist.id, manager, playback, note="A whole call, start to finish."
+    )
+    first = next((c["start_time"] for c in clips if c["meeting_id"] == playback), None)
+    await runtime.coaching.add_comment(
+        tenant_id,
+        account,
+        playback,
+        float(first or 30.0),
+        "Nice: you let the customer finish before answering. Ask what they compare us to next.",
+        author="demo-manager",
+        visible=None,
+    )
+
+
+def recorded_call_of(meetings: Sequence[Meeting], email: str) -> str | None:
+    """The newest completed, recorded meeting `email` owns (the playback link's call)."""
+    for meeting in meetings:  # newest first
+        owner = meeting.owner.email.lower() if meeting.owner and meeting.owner.email else None
+        if owner == email and meeting.audio_recording_url and meeting.status == "completed":
+            return meeting.id
+    return None
