@@ -8,6 +8,8 @@ parsing, in the one error envelope:
   its own budget, never a real key's. Requests without a credential carry no budget (they
   end in 401 before any lookup, or are the link page); `/health` and `/static` are exempt.
   Past the budget: 429 `rate_limited` with `Retry-After` and `retry_after` (seconds).
+  A page (`/app/…`) signed in by its session cookie spends the budget of the credential the
+  cookie holds, as the same credential would over Bearer; its 429 is the HTML error page.
 * `BodyLimitMiddleware`: a `Content-Length` over `max_body_bytes` is refused before a byte
   is read; a body without one (chunked) is counted as it streams and refused once it passes
   the limit, whatever the route was doing with it. 413 `payload_too_large`. (Starlette's
@@ -19,11 +21,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parley.api.errors import error_response
 from parley.errors import PayloadTooLargeError, RateLimitedError
 from parley.security import hash_secret
+from parley.web.auth import COOKIE
+from parley.web.errors import PAGE_PREFIX, page_error
 
 __all__ = ["ApiRateLimitMiddleware", "BodyLimitMiddleware"]
 
@@ -55,7 +60,8 @@ class ApiRateLimitMiddleware:
             return
         runtime: Any = scope["app"].state.runtime
         limiter = runtime.api_rate_limiter
-        credential = _bearer(scope) if limiter is not None else None
+        page = scope["path"] == PAGE_PREFIX or scope["path"].startswith(PAGE_PREFIX + "/")
+        credential = _credential(scope, page=page) if limiter is not None else None
         if credential is None:
             await self.app(scope, receive, send)
             return
@@ -70,7 +76,20 @@ class ApiRateLimitMiddleware:
             f"second (bursts of {settings.api_rate_burst}). Retry in {retry_after} s.",
             retry_after=retry_after,
         )
+        if page:
+            response = page_error(Request(scope), 429, error.message, error.code)
+            response.headers["Retry-After"] = str(retry_after)
+            await response(scope, receive, send)
+            return
         await error_response(error)(scope, receive, send)
+
+
+def _credential(scope: Scope, *, page: bool) -> str | None:
+    """The Bearer credential, or on a page the credential its session cookie holds."""
+    bearer = _bearer(scope)
+    if bearer is not None or not page:
+        return bearer
+    return Request(scope).cookies.get(COOKIE) or None
 
 
 class _BodyTooLargeError(Exception):

@@ -12,12 +12,12 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement
 
 from parley.errors import InvalidRequestError, NotFoundError, PermissionDeniedError
+from parley.insights.page_links import playback_page
 from parley.storage.repositories.coaching import ItemRow, MeetingFacts
 from parley.storage.tables_coaching import CoachingComment, CoachingPlaylist
 
@@ -149,10 +149,7 @@ class PlaylistView(BaseModel):
 
 def app_playback_url(public_url: str, account_id: str, meeting_id: str, at: float | None) -> str:
     """The playback page of a stored meeting, starting at second `at` (or its start)."""
-    query = {"integrated_account_id": account_id}
-    if at is not None:
-        query["t"] = f"{at:g}"
-    return f"{public_url.rstrip('/')}/app/meetings/{quote(meeting_id, safe='')}?{urlencode(query)}"
+    return public_url.rstrip("/") + playback_page(account_id, meeting_id, at)
 
 
 def item_view(public_url: str, row: ItemRow) -> PlaylistItemView:

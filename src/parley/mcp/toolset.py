@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from mcp.server.mcpserver import Context
 
 from parley.errors import InvalidRequestError
 from parley.insights.callers import Caller, ReadScope
-from parley.insights.search import seconds_param
+from parley.insights.page_links import playback_page
 from parley.mcp.answers import Listing
 from parley.mcp.auth import CallerSource
 from parley.runtime import Runtime
@@ -70,7 +69,4 @@ class ToolSet:
 
     def playback_url(self, account_id: str, meeting_id: str, second: float | None = None) -> str:
         """The playback page of a meeting, at `second` when given."""
-        query = {"integrated_account_id": account_id}
-        if second is not None:
-            query["t"] = seconds_param(second)
-        return f"{self._public_url}/app/meetings/{quote(meeting_id, safe='')}?{urlencode(query)}"
+        return self._public_url + playback_page(account_id, meeting_id, second)

@@ -8,10 +8,10 @@ caller may see, in order; each item links to the playback page at its start.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
 
 from parley.insights.callers import Caller
 from parley.insights.coaching_views import PlaylistItemView, PlaylistView, Viewer
+from parley.insights.page_links import playback_page
 from parley.runtime import Runtime
 from parley.web.playback_model import playback_scope
 from parley.web.templating import clock
@@ -54,14 +54,6 @@ class LibraryPage:
     playlists: list[LibraryPlaylist]
 
 
-def play_href(account_id: str, meeting_id: str, start: float | None) -> str:
-    """The playback page of a meeting, at `start` seconds when given."""
-    query = {"integrated_account_id": account_id}
-    if start is not None:
-        query["t"] = f"{start:g}"
-    return f"/app/meetings/{quote(meeting_id, safe='')}?{urlencode(query)}"
-
-
 def _span(item: PlaylistItemView) -> str:
     if item.start_time is None:
         return f"Whole meeting ({clock(item.meeting_duration)})"
@@ -77,7 +69,7 @@ def _item(account_id: str, item: PlaylistItemView) -> LibraryItem:
         title=item.meeting_title or item.meeting_id,
         span=_span(item),
         note=item.note,
-        href=play_href(account_id, item.meeting_id, item.start_time),
+        href=playback_page(account_id, item.meeting_id, item.start_time),
         start=item.start_time,
     )
 

@@ -104,3 +104,21 @@ async def test_a_zero_rate_turns_the_limit_off(settings: Settings) -> None:
 
     assert app.runtime.api_rate_limiter is None
     assert statuses == {200}
+
+
+async def test_a_page_signed_in_by_its_cookie_spends_the_credentials_budget(app: App) -> None:
+    key = await app.new_key()
+    cookie = {"Cookie": f"parley_session={key}"}
+    # /app redirects to the dashboard: an answer that costs no database read.
+    pages = [(await app.client.get("/app", headers=cookie)).status_code for _ in range(2)]
+    api = await app.get(ROUTE, key)  # the same credential over Bearer: the same budget
+    refused = await app.client.get("/app", headers=cookie)
+
+    assert pages == [303, 303]
+    assert api.status_code == 200
+    assert refused.status_code == 429
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Too many requests" in refused.text
+    assert 990 <= int(refused.headers["retry-after"]) <= 1000
+    assert key not in refused.text
+    assert_rate_limited(await app.get(ROUTE, key))
