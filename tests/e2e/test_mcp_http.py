@@ -7,6 +7,7 @@ credential before any tool runs. What a caller may see comes from the HTTP API i
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -87,6 +88,29 @@ async def test_a_scoped_token_reads_only_its_users_meetings(synced: Scoped) -> N
         await check_scoped(session, synced, admin=False)
     async with http_session(synced.stack.url, synced.stack.api_key) as session:
         await check_scoped(session, synced, admin=True)
+
+
+async def test_list_meetings_by_topic_is_the_topic_not_a_text_search(synced: Scoped) -> None:
+    params = {"integrated_account_id": synced.account, "source": "store"}
+    with synced.stack.client() as client:
+        every = http_pages(client, MEETINGS, params)
+    names = Counter(name for m in every for name in m["topics"])
+    topic, _ = names.most_common(1)[0]
+    having = [m["id"] for m in every if topic in m["topics"]]
+    assert 0 < len(having) < len(every)
+    title = next(m["title"] for m in every if m["title"] and m["title"] not in names)
+    for key, allowed in ((synced.stack.api_key, synced.every), (synced.token, synced.visible)):
+        async with http_session(synced.stack.url, key) as session:
+            found, calls = await read_all(
+                session, "list_meetings", {"topic": topic.upper(), "limit": 3}
+            )
+            # A title is text, not a topic: the old full-text reading would have found it.
+            by_title, _ = await read_all(session, "list_meetings", {"topic": title})
+        assert [m["id"] for m in found] == [i for i in having if i in allowed]
+        assert all(topic in m["topics"] for m in found)
+        assert by_title == []
+        if key == synced.stack.api_key:
+            assert calls > 1, "a small limit pages"
 
 
 async def test_answers_stop_at_the_character_cap_and_continue_by_cursor(synced: Scoped) -> None:

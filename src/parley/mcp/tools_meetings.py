@@ -15,7 +15,7 @@ from parley.mcp.caps import DEFAULT_LIMIT, MAX_ITEMS
 from parley.mcp.cursors import Args
 from parley.mcp.toolset import ToolSet, iso, when
 from parley.providers.base import MeetingFilters
-from parley.reads.store import StoreMeetingFilters
+from parley.reads.store import MAX_TOPIC_LENGTH, StoreMeetingFilters
 from parley.unified import Meeting, TranscriptEntry
 
 __all__ = ["MeetingTools"]
@@ -105,15 +105,14 @@ class MeetingTools(ToolSet):
         topic: Annotated[
             str | None,
             Field(
-                max_length=500,
-                description='Only meetings whose title or transcript mention it ("phrases", '
-                "OR, -word, prefix*).",
+                max_length=MAX_TOPIC_LENGTH,
+                description="Only meetings with this topic (a tracker's whole name, any case).",
             ),
         ] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> CallToolResult:
-        """Stored meetings of an account, newest first, with attendees, topics and links."""
+        """Stored meetings of an account, newest first; filter by dates, attendee, owner, topic."""
         caller = await self.caller(ctx)
         given = {
             "integrated_account_id": integrated_account_id,
@@ -137,7 +136,7 @@ class MeetingTools(ToolSet):
             )
             page = await self.runtime.store.list_meetings(
                 account,
-                StoreMeetingFilters(filters, q=args["topic"]),
+                StoreMeetingFilters(filters, topic=args["topic"]),
                 limit=size,
                 cursor=position,
                 scope=reading.scope,

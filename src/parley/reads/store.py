@@ -36,7 +36,10 @@ from parley.storage.repositories.store_reads import MeetingKey, MeetingQuery, St
 from parley.storage.scope import MeetingScope
 from parley.unified import Meeting, Team, Transcript, TranscriptEntry, User, transcript_of
 
-__all__ = ["StoreMeetingFilters", "StorePage", "StoreReader"]
+__all__ = ["MAX_TOPIC_LENGTH", "StoreMeetingFilters", "StorePage", "StoreReader"]
+
+#: The longest `topic` filter (a topic name is a provider tracker's name).
+MAX_TOPIC_LENGTH = 500
 
 T = TypeVar("T")
 P = TypeVar("P", bound=BaseModel)
@@ -44,17 +47,24 @@ P = TypeVar("P", bound=BaseModel)
 
 @dataclass(frozen=True)
 class StoreMeetingFilters:
-    """The unified meeting filters plus the store's own `updated_after` and `q`."""
+    """The unified meeting filters plus the store's own `updated_after`, `q` and `topic`."""
 
     meeting: MeetingFilters = field(default_factory=MeetingFilters)
     updated_after: datetime | None = None
     q: str | None = None
+    #: A topic name (`Meeting.topics`), matched whole and case-insensitively.
+    topic: str | None = None
 
     def bound(self) -> dict[str, Any]:
         """What a cursor is bound to (the provider-only fields mean nothing here)."""
         values = asdict(self.meeting)
         del values["with_trackers"], values["remote_query"]
-        return {**values, "updated_after": self.updated_after, "q": self.q}
+        return {
+            **values,
+            "updated_after": self.updated_after,
+            "q": self.q,
+            "topic": self.topic,
+        }
 
 
 @dataclass(frozen=True)
@@ -216,6 +226,7 @@ class StoreReader:
             members = await repository.team_members(account_id, meeting.team_ids)
             owners = tuple(sorted(members if owners is None else members & set(owners)))
         q = (filters.q or "").strip() or None
+        topic = (filters.topic or "").strip() or None
         return MeetingQuery(
             start_time_after=meeting.start_time_after,
             start_time_before=meeting.start_time_before,
@@ -226,6 +237,7 @@ class StoreReader:
             updated_after=filters.updated_after,
             text=parse_text_query(q) if q else None,
             title_like=q,
+            topic=topic,
             scope=scope,
         )
 

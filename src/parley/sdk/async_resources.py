@@ -63,7 +63,7 @@ class AsyncMeetings(_AsyncResource):
         """Meetings, newest first. Filters as on `GET …/meetings`: `source` (`live` or
         `store`), `limit` (page size), `start_time_after`, `start_time_before`, `user_id`,
         `team_id`, `participant_email`, `type`, `min_duration`, `expand="transcript"`,
-        and with `source="store"` also `updated_after`, `q`."""
+        and with `source="store"` also `updated_after`, `q`, `topic` (a topic's whole name)."""
         account = self._c._account(integrated_account_id)
         return self._c._many(specs.meetings_list(account, filters))
 

@@ -32,7 +32,7 @@ from parley.errors import InvalidRequestError
 from parley.insights.search import seconds_param
 from parley.providers.base import MeetingFilters
 from parley.reads.live import LiveAccount, LivePage, LiveReader
-from parley.reads.store import StoreMeetingFilters, StorePage, StoreReader
+from parley.reads.store import MAX_TOPIC_LENGTH, StoreMeetingFilters, StorePage, StoreReader
 from parley.storage.fulltext import MAX_QUERY_LENGTH
 
 __all__ = ["router"]
@@ -44,9 +44,16 @@ Source = Literal["live", "store"]
 
 
 STORE_ONLY = ("updated_after", "q")
+#: The store-only filters of meetings alone (users and teams have no topics).
+MEETING_STORE_ONLY = (*STORE_ONLY, "topic")
 UPDATED_AFTER = Query(None, description="source=store: only records our copy changed after.")
 Q = Query(
     None, max_length=MAX_QUERY_LENGTH, description="source=store: text in the title or transcript."
+)
+TOPIC = Query(
+    None,
+    max_length=MAX_TOPIC_LENGTH,
+    description="source=store: one of the meeting's topics, the whole name in any case.",
 )
 
 # The parameters below are dependencies, not route parameters, so that the OpenAPI document
@@ -62,6 +69,7 @@ class _Read:
     updated_after: datetime | None = None
     q: str | None = None
     expand: str | None = None
+    topic: str | None = None
 
 
 def _source(source: Source = Query("live")) -> Source:
@@ -73,8 +81,9 @@ def _meeting_read(
     source: Source = Query("live", description="`live` (provider) or `store` (synced copy)."),
     updated_after: datetime | None = UPDATED_AFTER,
     q: str | None = Q,
+    topic: str | None = TOPIC,
 ) -> _Read:
-    return _Read(source, utc(updated_after), q, expand)
+    return _Read(source, utc(updated_after), q, expand, topic)
 
 
 def _transcripts_of(
@@ -108,8 +117,10 @@ async def list_meetings(
     out: OutputOptions = Depends(output_options),
 ) -> Response:
     """Meetings of the account, newest first (list-level fields unless expand=transcript)."""
-    reject_unknown(request, (*MEETING_FILTERS, *STORE_ONLY, "expand", *LIST))
-    stored.reject_store_only(read.source, updated_after=read.updated_after, q=read.q)
+    reject_unknown(request, (*MEETING_FILTERS, *MEETING_STORE_ONLY, "expand", *LIST))
+    stored.reject_store_only(
+        read.source, updated_after=read.updated_after, q=read.q, topic=read.topic
+    )
     if read.expand not in (None, "", "transcript"):
         raise InvalidRequestError("expand supports only `transcript`.", param="expand")
     full = read.expand == "transcript"
@@ -118,7 +129,9 @@ async def list_meetings(
         stored.check_store_request(request, out)
         found = await runtime.store.list_meetings(
             account.id,
-            StoreMeetingFilters(filters, updated_after=read.updated_after, q=read.q),
+            StoreMeetingFilters(
+                filters, updated_after=read.updated_after, q=read.q, topic=read.topic
+            ),
             limit=paging.limit,
             cursor=paging.next_cursor,
             expand_transcript=full,

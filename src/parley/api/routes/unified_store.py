@@ -27,7 +27,7 @@ def require_store_for(scope: MeetingScope | None, source: str) -> None:
 
 
 def reject_store_only(source: str, **given: object) -> None:
-    """`updated_after` and `q` read the synced copy: on a live read they are a 400."""
+    """`updated_after`, `q` and `topic` read the synced copy: on a live read they are a 400."""
     if source == "store":
         return
     for name, value in given.items():

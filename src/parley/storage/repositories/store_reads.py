@@ -2,6 +2,8 @@
 
 Meetings page newest first on the keyset (start_time DESC NULLS LAST, id ASC); users and
 teams on id ASC. A page asks for `limit + 1` rows so the caller knows whether more follow.
+A `topic` is looked up in the stored meeting's own `topics` (JSON), row by row along that
+keyset order (ADR 0012).
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class MeetingQuery:
     #: `q`: the transcript matches this full-text query, or the title contains `title_like`.
     text: TextQuery | None = None
     title_like: str | None = None
+    #: One of the meeting's `topics`, whole, case-insensitively (the database's `lower()`).
+    topic: str | None = None
     #: Only the meetings this app user may see (`storage.scope`); None: no scope.
     scope: MeetingScope | None = None
 
@@ -98,6 +102,17 @@ class StoreReadRepository:
             )
         return or_(*options) if options else false()
 
+    def _topic_filter(self, topic: str) -> ColumnElement[bool]:
+        # The meeting's own `topics` array, not `meeting_topics`: that table holds only the
+        # meetings analytics counts (completed, with a transcript); see ADR 0012.
+        data = StoredMeeting.data
+        if self._dialect == "postgresql":
+            names = func.jsonb_array_elements_text(data["topics"]).table_valued("value")
+        else:
+            names = func.json_each(data, "$.topics").table_valued("value")
+        # `lower()` on both sides: SQLite folds ASCII only, so the two sides fold alike.
+        return exists().select_from(names).where(func.lower(names.c.value) == func.lower(topic))
+
     def _meeting_filters(self, account_id: str, query: MeetingQuery) -> list[ColumnElement[bool]]:
         m = StoredMeeting
         where: list[ColumnElement[bool]] = [m.account_id == account_id]
@@ -125,6 +140,8 @@ class StoreReadRepository:
         text = self._text_filter(account_id, query)
         if text is not None:
             where.append(text)
+        if query.topic is not None:
+            where.append(self._topic_filter(query.topic))
         if query.scope is not None:
             where.append(visible_meetings(query.scope))
         return where
