@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import httpx2
 import pytest
-from e2e_stack import BACKENDS, call, synced_stack
+from e2e_stack import call, synced_stack
 from mcp import Client, MCPError
 from mcp.client.streamable_http import streamable_http_client
 from mcp_support import (
@@ -50,7 +50,9 @@ INITIALIZE = {
 ACCEPT = {"Accept": "application/json, text/event-stream"}
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+# SQLite only: the tools call the same services as the HTTP routes, whose PostgreSQL cases
+# (tests/e2e/test_*_api.py) run the same queries; the suite's time budget is 2 cores.
+@pytest.fixture(scope="module", params=["sqlite"])
 def synced(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
