@@ -7,32 +7,16 @@ The truth is the sandbox's: a meeting has a topic when its engagement's tracker 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-from e2e_stack import BACKENDS, Stack, synced_stack
+from e2e_stack import Stack
+from test_store_search_api import pages, synced
 
-from parley.sandbox.config import SandboxConfig
 from parley.sdk import Client
 
 MEETINGS = "/unified/conversational-intelligence/meetings"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def synced(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    postgres_server: Any,
-) -> Iterator[tuple[Stack, str]]:
-    """A stack whose account is fully synced from a 50-meeting sandbox."""
-    tmp = tmp_path_factory.mktemp("topics-stack")
-    with synced_stack(request.param, tmp, postgres_server, SandboxConfig(seed=8, meetings=50)) as (
-        stack,
-        account,
-    ):
-        yield stack, account
+__all__ = ["synced"]  # the module-scoped stack of test_store_search_api, one per backend
 
 
 def sandbox_topics(stack: Stack) -> dict[str, set[str]]:
@@ -60,20 +44,6 @@ def common(truth: dict[str, set[str]], n: int) -> list[str]:
     return [name for name, _ in counts.most_common(n)]
 
 
-def listed(client: httpx.Client, params: dict[str, Any]) -> list[dict[str, Any]]:
-    seen: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        query = {**params, **({"next_cursor": cursor} if cursor else {})}
-        response = client.get(MEETINGS, params=query)
-        assert response.status_code == 200, response.text
-        body = response.json()
-        assert body["result_count"] == len(body["result"]) <= params["limit"]
-        seen += body["result"]
-        if (cursor := body["next_cursor"]) is None:
-            return seen
-
-
 def test_topic_lists_exactly_the_meetings_with_it_each_once(synced: tuple[Stack, str]) -> None:
     stack, account = synced
     truth = sandbox_topics(stack)
@@ -81,7 +51,7 @@ def test_topic_lists_exactly_the_meetings_with_it_each_once(synced: tuple[Stack,
     assert len(names) == 3, "the sandbox must hold several topics"
     base = {"integrated_account_id": account, "source": "store"}
     with stack.client() as client:
-        every = listed(client, {**base, "limit": 500})
+        every = pages(client, MEETINGS, {**base, "limit": 500})
         # The stored meetings carry the sandbox's topics (the filter's source of truth).
         assert {m["id"]: set(m["topics"]) for m in every} == truth
         order = [m["id"] for m in every]
@@ -89,10 +59,13 @@ def test_topic_lists_exactly_the_meetings_with_it_each_once(synced: tuple[Stack,
             wanted = [i for i in order if name in truth[i]]
             assert 0 < len(wanted) < len(order)
             for asked, limit in ((name, 500), (name.upper(), 3), (f" {name.lower()} ", 2)):
-                found = [m["id"] for m in listed(client, {**base, "topic": asked, "limit": limit})]
+                found = [
+                    m["id"]
+                    for m in pages(client, MEETINGS, {**base, "topic": asked, "limit": limit})
+                ]
                 assert found == wanted, (asked, limit)
-        assert listed(client, {**base, "topic": names[0][:3], "limit": 50}) == []
-        assert listed(client, {**base, "topic": "No such topic", "limit": 50}) == []
+        assert pages(client, MEETINGS, {**base, "topic": names[0][:3], "limit": 50}) == []
+        assert pages(client, MEETINGS, {**base, "topic": "No such topic", "limit": 50}) == []
 
 
 def test_cursor_of_one_topic_is_refused_for_another(synced: tuple[Stack, str]) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from mcp.server.mcpserver import Context
 
 from parley.errors import AuthenticationError
-from parley.insights.callers import AS_USER_HEADER, Caller, CallerAuth, bearer_credential
+from parley.insights.callers import Caller, CallerAuth
 
 __all__ = ["CALLER_STATE", "CallerSource", "KeyCaller", "RequestCaller"]
 
@@ -46,17 +46,10 @@ class KeyCaller:
 class RequestCaller:
     """Over HTTP: the caller `/mcp` authenticated for this request."""
 
-    def __init__(self, access: CallerAuth) -> None:
-        self._access = access
-
     async def __call__(self, ctx: Context[Any, Any]) -> Caller:
-        """The request's caller (its `Authorization` header again, if nothing left one)."""
+        """The caller `McpHttpEndpoint` authenticated before handing the request over."""
         request = ctx.request_context.request
-        if request is None:
-            raise AuthenticationError("No HTTP request to authenticate.", code="missing_api_key")
-        caller = getattr(request.state, CALLER_STATE, None)
-        if isinstance(caller, Caller):
-            return caller
-        headers = request.headers
-        key = bearer_credential(headers.get("authorization"))
-        return await self._access.authenticate(key, as_user=headers.get(AS_USER_HEADER))
+        caller = None if request is None else getattr(request.state, CALLER_STATE, None)
+        if not isinstance(caller, Caller):  # only a request that bypassed the endpoint
+            raise AuthenticationError("No authenticated HTTP request.", code="missing_api_key")
+        return caller

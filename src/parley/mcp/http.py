@@ -47,7 +47,7 @@ class McpHttpEndpoint:
     @asynccontextmanager
     async def running(self, runtime: Runtime) -> AsyncIterator[None]:
         """Serve `/mcp` for the block: a fresh server and session manager each time."""
-        server = build_server(runtime, RequestCaller(runtime.callers))
+        server = build_server(runtime, RequestCaller())
         server.streamable_http_app(
             streamable_http_path=MCP_PATH,
             stateless_http=True,
